@@ -1,0 +1,90 @@
+# promo_factory — every entry point. `make demo` and `make test` are the two that matter.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON      ?= python3
+VENV        := .venv
+BIN         := $(VENV)/bin
+STAMP       := $(VENV)/.installed
+export DBT_PROFILES_DIR := $(CURDIR)
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export DO_NOT_TRACK := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+# Demo defaults (override on the command line: make demo SHOPPERS=20000)
+SEED        ?= 42
+SHOPPERS    ?= 2000
+DAYS        ?= 182
+export PROMO_RAW_DIR   ?= data/raw
+export PROMO_WAREHOUSE ?= data/warehouse.duckdb
+export PROMO_PUBLISHED ?= data/published.duckdb
+TRUTH_DIR   ?= data/truth
+
+# CI scale: small, quick, still exercising every defect.
+CI_DIR      := build/ci
+CI_SHOPPERS ?= 300
+CI_DAYS     ?= 120
+
+.PHONY: help setup lock demo build publish test lint pytest ci-build docs ui bench fuzz clean
+
+help:
+	@echo "make setup    create .venv and install the pinned set (requirements.lock)"
+	@echo "make demo     setup, generate a sample landing zone, dbt build, publish, summary"
+	@echo "make test     everything CI checks (lint, dbt build on small data, pytest)"
+	@echo "make publish  copy the marts to the read-only snapshot \$$PROMO_PUBLISHED"
+	@echo "make docs     generate and serve the dbt docs site on 127.0.0.1:8080"
+	@echo "make ui       start the Dagster UI on 127.0.0.1:3000"
+	@echo "make bench    benchmarks (see bench/README.md)"
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/uv || $(BIN)/pip install --quiet --disable-pip-version-check uv==0.13.9
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# Re-pin after editing requirements.in.
+lock: $(STAMP)
+	$(BIN)/uv pip compile --quiet --python $(BIN)/python requirements.in -o requirements.lock
+
+demo: setup
+	$(BIN)/promo generate --seed $(SEED) --shoppers $(SHOPPERS) --days $(DAYS) --out $(PROMO_RAW_DIR) --truth $(TRUTH_DIR) --clean
+	$(BIN)/dbt build
+	$(BIN)/promo publish
+	$(BIN)/promo summary
+
+build: setup
+	$(BIN)/dbt build
+
+publish: setup
+	$(BIN)/promo publish
+
+test: lint ci-build pytest
+
+lint: setup
+	$(BIN)/sqlfluff lint models macros analyses tests/dbt
+
+# A small generated landing zone, built and tested by dbt; pytest then compares it with the truth.
+ci-build: setup
+	$(BIN)/promo generate --seed 7 --shoppers $(CI_SHOPPERS) --days $(CI_DAYS) --out $(CI_DIR)/raw --truth $(CI_DIR)/truth --clean --quiet
+	PROMO_RAW_DIR=$(CI_DIR)/raw PROMO_WAREHOUSE=$(CI_DIR)/warehouse.duckdb $(BIN)/dbt build --target-path $(CI_DIR)/target
+
+pytest: setup
+	PROMO_CI_DIR=$(CI_DIR) $(BIN)/pytest -q
+
+docs: setup
+	$(BIN)/dbt docs generate
+	$(BIN)/dbt docs serve --host 127.0.0.1 --port 8080 --no-browser
+
+ui: setup
+	mkdir -p $(DAGSTER_HOME)
+	@echo "Dagster UI: http://127.0.0.1:3000"
+	exec $(BIN)/dagster dev -m orchestration -h 127.0.0.1 -p 3000
+
+bench: setup
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf build target logs data
