@@ -1,0 +1,40 @@
+"""Pure statistics for causal campaign measurement.
+
+Every function takes numbers or numpy arrays and returns numbers or small
+frozen dataclasses: no I/O, no DataFrames, no warehouse. Each docstring
+states its formula and reference.
+
+- `welch`: difference in means, Welch-Satterthwaite CI and p-value.
+- `cuped`: CUPED variance reduction (Deng, Xu, Kohavi & Walker, WSDM 2013).
+- `srm`: sample-ratio mismatch chi-square test.
+- `lift`: relative lift (delta method) and buyer-rate (proportion) lift.
+- `pooling`: n-weighted and inverse-variance pooling of stratum estimates.
+- `power`: minimum detectable effect and required holdout share.
+"""
+
+from promo_factory.stats.cuped import CupedFit, cuped_adjust, cuped_diff, cuped_theta, cuped_variance
+from promo_factory.stats.lift import ProportionDiff, RelativeLift, proportion_diff, relative_lift
+from promo_factory.stats.pooling import inverse_variance_pool, weighted_pool
+from promo_factory.stats.power import minimum_detectable_effect, required_holdout_share
+from promo_factory.stats.srm import srm_chi_square
+from promo_factory.stats.welch import DiffEstimate, welch_diff, welch_from_moments
+
+__all__ = [
+    "CupedFit",
+    "DiffEstimate",
+    "ProportionDiff",
+    "RelativeLift",
+    "cuped_adjust",
+    "cuped_diff",
+    "cuped_theta",
+    "cuped_variance",
+    "inverse_variance_pool",
+    "minimum_detectable_effect",
+    "proportion_diff",
+    "relative_lift",
+    "required_holdout_share",
+    "srm_chi_square",
+    "weighted_pool",
+    "welch_diff",
+    "welch_from_moments",
+]
