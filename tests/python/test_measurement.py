@@ -181,3 +181,34 @@ def test_campaign_power_hand_computed() -> None:
     h = row["required_holdout_share"]
     assert minimum_detectable_effect(sd, 200 * (1 - h), 200 * h) == pytest.approx(7.5)
     assert result.loc["CMP-8", "n_eligible"] == 0 and math.isnan(result.loc["CMP-8", "mde_eur_per_shopper"])
+
+
+# --- campaign report ---------------------------------------------------------------
+
+
+def test_report_renders_every_campaign_self_contained() -> None:
+    from promo_factory.report import render_campaign_report
+
+    results = campaign_results(_outcomes(n={"ALPHA": (80, 40), "GAMMA": (40, 20)}), CAMPAIGNS, REDEMPTIONS)
+    dates = pd.date_range("2026-01-05", periods=5).date
+    daily = pd.DataFrame(
+        [
+            {
+                "campaign_id": "CMP-1",
+                "retailer": "ALPHA",
+                "arm": arm,
+                "business_date": d,
+                "n_shoppers": n,
+                "sales_eur": 10.0,
+                "cumulative_sales_eur": 10.0 * (i + 1) * (1.2 if arm == "treatment" else 1.0),
+            }
+            for arm, n in (("treatment", 80), ("control", 40))
+            for i, d in enumerate(dates)
+        ]
+    )
+    html = render_campaign_report(results, daily)
+    assert html.startswith("<!DOCTYPE html>") and html.endswith("</html>")
+    assert "CMP-1" in html and "underpowered" in html
+    assert html.count("<svg") == 2  # one forest plot and one cumulative chart for the single campaign
+    assert "<polyline" in html and "<script" not in html
+    assert "http" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
