@@ -1,0 +1,71 @@
+{#- Portable text helpers; DuckDB-only syntax stays behind adapter.dispatch. -#}
+
+{#- True when the whole text matches the regular expression. -#}
+{% macro matches_regex(expression, pattern) -%}
+    {{ return(adapter.dispatch('matches_regex', 'promo_factory')(expression, pattern)) }}
+{%- endmacro %}
+
+{% macro duckdb__matches_regex(expression, pattern) -%}
+    regexp_full_match({{ expression }}, '{{ pattern }}')
+{%- endmacro %}
+
+{% macro default__matches_regex(expression, pattern) -%}
+    ({{ expression }} rlike '{{ pattern }}')
+{%- endmacro %}
+
+{#- Text trimmed, with an empty string turned into null. -#}
+{% macro clean_text(expression) -%}
+    nullif(trim({{ expression }}), '')
+{%- endmacro %}
+
+{#- Brand normalisation: trimmed, single spaces, upper case (docs/CONVENTIONS.md). -#}
+{% macro normalise_brand(expression) -%}
+    {{ return(adapter.dispatch('normalise_brand', 'promo_factory')(expression)) }}
+{%- endmacro %}
+
+{% macro duckdb__normalise_brand(expression) -%}
+    nullif(upper(trim(regexp_replace({{ expression }}, '\s+', ' ', 'g'))), '')
+{%- endmacro %}
+
+{% macro default__normalise_brand(expression) -%}
+    nullif(upper(trim(regexp_replace({{ expression }}, '\\s+', ' '))), '')
+{%- endmacro %}
+
+{#- A decimal number written with a dot or a decimal comma, as decimal(18,6); null when not a number. -#}
+{% macro parse_decimal(expression) -%}
+    {{ try_cast_as("replace(trim(" ~ expression ~ "), ',', '.')", "decimal(18, 6)") }}
+{%- endmacro %}
+
+{#- A whole number written as text ("2", "-1", "2.0"), as integer; null when not a whole number. -#}
+{% macro parse_whole_number(expression) -%}
+    case
+        when {{ parse_decimal(expression) }} = round({{ parse_decimal(expression) }}, 0)
+            then cast({{ parse_decimal(expression) }} as integer)
+    end
+{%- endmacro %}
+
+{#- Fail the query at execution time with a message (used for landing-zone contract violations). -#}
+{% macro raise_in_sql(message_expression) -%}
+    {{ return(adapter.dispatch('raise_in_sql', 'promo_factory')(message_expression)) }}
+{%- endmacro %}
+
+{% macro duckdb__raise_in_sql(message_expression) -%}
+    error({{ message_expression }})
+{%- endmacro %}
+
+{% macro default__raise_in_sql(message_expression) -%}
+    raise_error({{ message_expression }})
+{%- endmacro %}
+
+{#- A cast that yields null instead of failing (a bad value becomes a quarantine reason, never a failed build). -#}
+{% macro try_cast_as(expression, data_type) -%}
+    {{ return(adapter.dispatch('try_cast_as', 'promo_factory')(expression, data_type)) }}
+{%- endmacro %}
+
+{% macro duckdb__try_cast_as(expression, data_type) -%}
+    try_cast({{ expression }} as {{ data_type }})
+{%- endmacro %}
+
+{% macro default__try_cast_as(expression, data_type) -%}
+    {{ dbt.safe_cast(expression, data_type) }}
+{%- endmacro %}

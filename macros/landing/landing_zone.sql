@@ -1,0 +1,198 @@
+{#- Reading the landing zone (LANDING_ZONE.md). Every raw file is read with explicit types: CSV columns as
+    text, JSONL lines as text, Parquet columns cast to the contract's types. A missing folder/file or a
+    missing required column fails the build with a message naming the path and the column; a missing or
+    header-only daily file is not an error. DuckDB implementations sit behind adapter.dispatch. -#}
+
+{#- The landing zone root (dbt var raw_dir, from PROMO_RAW_DIR), without a trailing slash. -#}
+{% macro landing_root() -%}
+    {{ return((var('raw_dir', 'data/raw') | string).rstrip('/')) }}
+{%- endmacro %}
+
+{#- The part of a relative glob before its first wildcard ("alpha/receipts/" for "alpha/receipts/*.csv"). -#}
+{% macro landing_fixed_prefix(relative_glob) -%}
+    {%- set head = relative_glob.split('*')[0].split('?')[0].split('[')[0] -%}
+    {{ return(head[:head.rfind('/') + 1]) }}
+{%- endmacro %}
+
+{#- SQL text literal with quotes doubled. -#}
+{% macro landing_literal(text) -%}
+    '{{ text | replace("'", "''") }}'
+{%- endmacro %}
+
+{#- The files matching a glob under the landing root (sorted); fails the build when there is none. -#}
+{% macro landing_files(relative_glob) -%}
+    {{ return(adapter.dispatch('landing_files', 'promo_factory')(relative_glob)) }}
+{%- endmacro %}
+
+{% macro duckdb__landing_files(relative_glob) -%}
+    {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- set pattern = landing_root() ~ '/' ~ relative_glob -%}
+    {%- set result = run_query('select file from glob(' ~ landing_literal(pattern) ~ ') order by file') -%}
+    {%- set files = result.columns[0].values() | list -%}
+    {%- if files | length == 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "Landing zone: missing source folder or file: nothing matches '" ~ pattern
+            ~ "' (expected folder '" ~ landing_root() ~ "/" ~ landing_fixed_prefix(relative_glob)
+            ~ "', see LANDING_ZONE.md; PROMO_RAW_DIR='" ~ landing_root() ~ "')") }}
+    {%- endif -%}
+    {{ return(files) }}
+{%- endmacro %}
+
+{#- source_file: the path of a raw file relative to the landing root, from DuckDB's filename column. -#}
+{% macro landing_source_file(relative_glob, filename_column='filename') -%}
+    regexp_extract({{ filename_column }}, '(^|/)({{ landing_fixed_prefix(relative_glob) }}.*)$', 2)
+{%- endmacro %}
+
+{#- A subquery reading delimited text files with every column as text.
+    Output: source_file, row_order (when ordered=true: increases with the row's position in its file, the
+    files being read one after the other; else null), and the required columns (text as delivered, '' when
+    empty). -#}
+{% macro read_landing_csv(relative_glob, columns, delimiter=',', ordered=false) -%}
+    {{ return(adapter.dispatch('read_landing_csv', 'promo_factory')(relative_glob, columns, delimiter, ordered)) }}
+{%- endmacro %}
+
+{% macro duckdb__read_landing_csv(relative_glob, columns, delimiter=',', ordered=false) -%}
+    {%- set pattern = landing_root() ~ '/' ~ relative_glob -%}
+    {%- set null_marker = '__promo_null__' -%}
+    {%- set options = "delim=" ~ landing_literal(delimiter) ~ ", header=true, quote='\"', escape='\"', all_varchar=true" -%}
+    {%- if execute -%}
+        {#- The header of the first file is checked before reading; the other files are checked row by row below. -#}
+        {%- set files = landing_files(relative_glob) -%}
+        {%- set header = run_query('describe select * from read_csv(' ~ landing_literal(files[0]) ~ ', ' ~ options ~ ')') -%}
+        {%- set present = header.columns[0].values() | list -%}
+        {%- for column in columns if column not in present -%}
+            {{ exceptions.raise_compiler_error(
+                "Landing zone: file '" ~ files[0] ~ "' has no column '" ~ column ~ "' (required: "
+                ~ columns | join(', ') ~ "; found: " ~ present | join(', ') ~ ")") }}
+        {%- endfor -%}
+    {%- endif -%}
+    (
+        select
+            {{ landing_source_file(relative_glob) }} as source_file,
+            {% if ordered -%}
+            row_number() over () as row_order,
+            {%- else -%}
+            cast(null as bigint) as row_order,
+            {%- endif %}
+            {%- for column in columns %}
+            case
+                when "{{ column }}" is null
+                    then {{ raise_in_sql("'Landing zone: file ' || filename || ' has no column " ~ column ~ "'") }}
+                else "{{ column }}"
+            end as "{{ column }}"{{ ',' if not loop.last }}
+            {%- endfor %}
+        from read_csv(
+            {{ landing_literal(pattern) }},
+            {{ options }},
+            union_by_name = true,
+            filename = true,
+            nullstr = '{{ null_marker }}'
+            {%- if ordered %},
+            parallel = false
+            {%- endif %}
+        )
+    )
+{%- endmacro %}
+
+{% macro default__read_landing_csv(relative_glob, columns, delimiter=',', ordered=false) -%}
+    {{ exceptions.raise_compiler_error("read_landing_csv: no implementation for adapter " ~ adapter.type()) }}
+{%- endmacro %}
+
+{#- A subquery with one row per non-blank line of text files (JSON Lines):
+    source_file, line_number (1-based, blank lines counted), line_text (CR stripped). -#}
+{% macro read_landing_lines(relative_glob) -%}
+    {{ return(adapter.dispatch('read_landing_lines', 'promo_factory')(relative_glob)) }}
+{%- endmacro %}
+
+{% macro duckdb__read_landing_lines(relative_glob) -%}
+    {%- do landing_files(relative_glob) -%}
+    (
+        select
+            source_file,
+            line_number,
+            line_text
+        from (
+            select
+                {{ landing_source_file(relative_glob) }} as source_file,
+                unnest(string_split(content, chr(10))) as raw_line,
+                unnest(range(1, len(string_split(content, chr(10))) + 1)) as line_number,
+                rtrim(raw_line, chr(13)) as line_text
+            from read_text({{ landing_literal(landing_root() ~ '/' ~ relative_glob) }})
+        )
+        where trim(line_text) <> ''
+    )
+{%- endmacro %}
+
+{% macro default__read_landing_lines(relative_glob) -%}
+    {{ exceptions.raise_compiler_error("read_landing_lines: no implementation for adapter " ~ adapter.type()) }}
+{%- endmacro %}
+
+{#- A subquery reading Parquet files, each column cast to its contract type.
+    `columns` maps name -> SQL type; `utc_timestamp_columns` lists timestamp columns that may be stored
+    with or without a time zone (both mean UTC): they come out as UTC timestamps without zone.
+    Output: source_file, row_order (1-based row number in its file), the columns. -#}
+{% macro read_landing_parquet(relative_glob, columns, utc_timestamp_columns=[]) -%}
+    {{ return(adapter.dispatch('read_landing_parquet', 'promo_factory')(relative_glob, columns, utc_timestamp_columns)) }}
+{%- endmacro %}
+
+{% macro duckdb__read_landing_parquet(relative_glob, columns, utc_timestamp_columns=[]) -%}
+    {%- set pattern = landing_root() ~ '/' ~ relative_glob -%}
+    {%- set groups = {'aware': [], 'naive': []} -%}
+    {%- if execute -%}
+        {%- do landing_files(relative_glob) -%}
+        {%- set schema = run_query(
+            "select file_name, name, coalesce(logical_type, '') like '%isAdjustedToUTC=1%'"
+            ~ " or coalesce(logical_type, '') like '%isAdjustedToUTC=true%' as is_aware"
+            ~ " from parquet_schema(" ~ landing_literal(pattern) ~ ") order by file_name") -%}
+        {%- set by_file = {} -%}
+        {%- for row in schema.rows -%}
+            {%- do by_file.setdefault(row[0], {}).update({row[1]: row[2]}) -%}
+        {%- endfor -%}
+        {%- for file_name, file_columns in by_file.items() -%}
+            {%- for column in columns if column not in file_columns -%}
+                {{ exceptions.raise_compiler_error(
+                    "Landing zone: file '" ~ file_name ~ "' has no column '" ~ column ~ "' (required: "
+                    ~ columns.keys() | join(', ') ~ ")") }}
+            {%- endfor -%}
+            {%- set is_aware = utc_timestamp_columns | length > 0 and file_columns[utc_timestamp_columns[0]] -%}
+            {%- do groups['aware' if is_aware else 'naive'].append(file_name) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- set parts = [] -%}
+    {%- for kind in ['naive', 'aware'] if groups[kind] -%}
+        {%- do parts.append((kind, groups[kind])) -%}
+    {%- endfor -%}
+    {%- if parts | length == 0 -%}{%- do parts.append(('naive', [])) -%}{%- endif -%}
+    (
+        {%- for kind, files in parts %}
+        select
+            {{ landing_source_file(relative_glob) }} as source_file,
+            file_row_number + 1 as row_order,
+            {%- for column, data_type in columns.items() %}
+            {%- if column in utc_timestamp_columns and kind == 'aware' %}
+            {{ tz_aware_to_utc('"' ~ column ~ '"') }} as "{{ column }}"
+            {%- elif column in utc_timestamp_columns %}
+            try_cast("{{ column }}" as timestamp) as "{{ column }}"
+            {%- else %}
+            try_cast("{{ column }}" as {{ data_type }}) as "{{ column }}"
+            {%- endif %}{{ ',' if not loop.last }}
+            {%- endfor %}
+        from read_parquet(
+            {% if parts | length == 1 -%}
+            {{ landing_literal(pattern) }},
+            {%- else -%}
+            [{% for file_name in files %}{{ landing_literal(file_name) }}{{ ', ' if not loop.last }}{% endfor %}],
+            {%- endif %}
+            union_by_name = true,
+            filename = true,
+            file_row_number = true,
+            hive_partitioning = false
+        )
+        {{ 'union all' if not loop.last }}
+        {%- endfor %}
+    )
+{%- endmacro %}
+
+{% macro default__read_landing_parquet(relative_glob, columns, utc_timestamp_columns=[]) -%}
+    {{ exceptions.raise_compiler_error("read_landing_parquet: no implementation for adapter " ~ adapter.type()) }}
+{%- endmacro %}

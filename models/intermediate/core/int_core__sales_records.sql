@@ -1,0 +1,274 @@
+-- Every sale record of ALPHA, BETA and GAMMA in one shared shape, with its one outcome
+-- (docs/CONVENTIONS.md, first rule that applies): quarantined + reason, excluded + reason, or loaded.
+-- Materialised once: fct_sales_lines, dq_quarantine, dq_exclusions and dq_reconciliation read this table.
+
+with
+
+alpha_lines as (
+    select * from {{ ref('stg_alpha__receipt_lines') }}
+),
+
+beta_items as (
+    select * from {{ ref('stg_beta__order_items') }}
+),
+
+gamma_lines as (
+    select * from {{ ref('stg_gamma__transaction_lines') }}
+),
+
+sku_map as (
+    select * from {{ ref('stg_gamma__sku_map') }}
+),
+
+stores as (
+    select * from {{ ref('stg_stores__stores') }}
+),
+
+catalog_records as (
+    select * from {{ ref('int_core__catalog_records') }}
+),
+
+erased_shoppers as (
+    select * from {{ ref('int_core__erased_shoppers') }}
+),
+
+unioned as (
+    select
+        source,
+        source_file,
+        row_order,
+        record_ref,
+        false as is_malformed_json,
+        retailer,
+        store_code,
+        transaction_id,
+        line_number,
+        shopper_key,
+        cast(null as {{ dbt.type_string() }}) as order_status,
+        cast(null as {{ dbt.type_string() }}) as sku,
+        gtin_raw,
+        gtin,
+        is_valid_gtin,
+        business_date,
+        sold_at_utc,
+        units,
+        net_amount_eur,
+        discount_eur,
+        campaign_id,
+        has_missing_field,
+        has_invalid_timestamp,
+        has_invalid_quantity,
+        has_invalid_amount
+    from alpha_lines
+
+    union all
+
+    select
+        source,
+        source_file,
+        row_order,
+        record_ref,
+        is_malformed_json,
+        retailer,
+        store_code,
+        transaction_id,
+        line_number,
+        shopper_key,
+        order_status,
+        cast(null as {{ dbt.type_string() }}) as sku,
+        gtin_raw,
+        gtin,
+        is_valid_gtin,
+        business_date,
+        sold_at_utc,
+        units,
+        net_amount_eur,
+        discount_eur,
+        campaign_id,
+        has_missing_field,
+        has_invalid_timestamp,
+        has_invalid_quantity,
+        has_invalid_amount
+    from beta_items
+
+    union all
+
+    select
+        source,
+        source_file,
+        row_order,
+        record_ref,
+        false as is_malformed_json,
+        retailer,
+        store_code,
+        transaction_id,
+        line_number,
+        shopper_key,
+        cast(null as {{ dbt.type_string() }}) as order_status,
+        sku,
+        cast(null as {{ dbt.type_string() }}) as gtin_raw,
+        cast(null as {{ dbt.type_string() }}) as gtin,
+        false as is_valid_gtin,
+        business_date,
+        sold_at_utc,
+        units,
+        net_amount_eur,
+        discount_eur,
+        campaign_id,
+        has_missing_field,
+        has_invalid_timestamp,
+        has_invalid_quantity,
+        has_invalid_amount
+    from gamma_lines
+),
+
+-- one GTIN per GAMMA SKU: the later row of sku_map.csv wins
+sku_gtins as (
+    select
+        sku,
+        gtin_raw,
+        gtin,
+        is_valid_gtin
+    from (
+        select
+            *,
+            row_number() over (partition by sku order by row_order desc) as sku_rank
+        from sku_map
+        where sku is not null
+    ) as ranked_skus
+    where sku_rank = 1
+),
+
+known_stores as (
+    select distinct store_code
+    from stores
+    where store_code is not null
+),
+
+known_products as (
+    select gtin
+    from catalog_records
+    where outcome = 'loaded'
+),
+
+looked_up as (
+    select
+        unioned.source,
+        unioned.source_file,
+        unioned.row_order,
+        unioned.record_ref,
+        unioned.is_malformed_json,
+        unioned.retailer,
+        unioned.store_code,
+        unioned.transaction_id,
+        unioned.line_number,
+        unioned.shopper_key,
+        unioned.order_status,
+        unioned.business_date,
+        unioned.sold_at_utc,
+        unioned.units,
+        unioned.net_amount_eur,
+        unioned.discount_eur,
+        unioned.campaign_id,
+        unioned.has_missing_field,
+        unioned.has_invalid_timestamp,
+        unioned.has_invalid_quantity,
+        unioned.has_invalid_amount,
+        coalesce(unioned.gtin_raw, sku_gtins.gtin_raw) as gtin_raw,
+        coalesce(unioned.gtin, sku_gtins.gtin) as gtin,
+        coalesce(unioned.is_valid_gtin or sku_gtins.is_valid_gtin, false) as is_valid_gtin,
+        unioned.sku is null or sku_gtins.sku is not null as is_known_sku,
+        known_stores.store_code is not null as is_known_store,
+        known_products.gtin is not null as is_known_product,
+        erased_shoppers.shopper_key is not null as is_erased_shopper
+    from unioned
+    left join sku_gtins
+        on unioned.sku = sku_gtins.sku
+    left join known_stores
+        on unioned.store_code = known_stores.store_code
+    left join known_products
+        on coalesce(unioned.gtin, sku_gtins.gtin) = known_products.gtin
+    left join erased_shoppers
+        on unioned.shopper_key = erased_shoppers.shopper_key
+),
+
+-- BETA: every version of an order but the latest (file name order, then line order) is superseded
+versioned as (
+    select
+        *,
+        case
+            when retailer = 'BETA' and not is_malformed_json and transaction_id is not null
+                then dense_rank() over (
+                    partition by retailer, transaction_id
+                    order by source_file desc, row_order desc
+                )
+            else 1
+        end as order_version_rank
+    from looked_up
+),
+
+validated as (
+    select
+        *,
+        case
+            when is_malformed_json then 'malformed_json'
+            when order_version_rank > 1 then 'superseded_version'
+            when has_missing_field then 'missing_field'
+            when has_invalid_timestamp then 'invalid_timestamp'
+            when has_invalid_quantity then 'invalid_quantity'
+            when has_invalid_amount then 'invalid_amount'
+            when is_known_sku and not is_valid_gtin then 'invalid_gtin'
+            when not is_known_sku then 'unknown_sku'
+            when not is_known_store then 'unknown_store'
+            when not is_known_product then 'unknown_product'
+        end as validation_reason
+    from versioned
+),
+
+deduplicated as (
+    select
+        *,
+        row_number() over (
+            partition by validation_reason, retailer, transaction_id, line_number
+            order by source_file, row_order, line_number
+        ) as duplicate_rank
+    from validated
+),
+
+final as (
+    select
+        source,
+        source_file,
+        row_order,
+        record_ref,
+        retailer,
+        store_code,
+        transaction_id,
+        line_number,
+        shopper_key,
+        gtin,
+        business_date,
+        sold_at_utc,
+        units,
+        net_amount_eur,
+        discount_eur,
+        discount_eur > 0 as is_promo,
+        campaign_id,
+        case
+            when validation_reason in ('superseded_version') then 'excluded'
+            when validation_reason is not null then 'quarantined'
+            when duplicate_rank > 1 then 'excluded'
+            when retailer = 'BETA' and coalesce(order_status, '') <> 'delivered' then 'excluded'
+            when is_erased_shopper then 'excluded'
+            else 'loaded'
+        end as outcome,
+        case
+            when validation_reason is not null then validation_reason
+            when duplicate_rank > 1 then 'duplicate_record'
+            when retailer = 'BETA' and coalesce(order_status, '') <> 'delivered' then 'order_not_delivered'
+            when is_erased_shopper then 'erased_shopper'
+        end as reason
+    from deduplicated
+)
+
+select * from final

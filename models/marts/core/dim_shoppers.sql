@@ -1,0 +1,78 @@
+-- One row per identified shopper seen in fct_sales_lines, with behavioural attributes.
+
+with
+
+sales_lines as (
+    select * from {{ ref('fct_sales_lines') }}
+),
+
+identified_lines as (
+    select
+        shopper_key,
+        retailer,
+        store_code,
+        transaction_id,
+        business_date,
+        {{ dbt.date_trunc('week', 'business_date') }} as week_start,
+        units,
+        net_amount_eur
+    from sales_lines
+    where shopper_key is not null
+),
+
+store_visits as (
+    select
+        shopper_key,
+        store_code,
+        count(*) as n_lines,
+        row_number() over (partition by shopper_key order by count(*) desc, store_code) as store_rank
+    from identified_lines
+    group by shopper_key, store_code
+),
+
+main_stores as (
+    select
+        shopper_key,
+        store_code as main_store_code
+    from store_visits
+    where store_rank = 1
+),
+
+behaviour as (
+    select
+        shopper_key,
+        min(retailer) as retailer,
+        min(business_date) as first_purchase_date,
+        max(business_date) as last_purchase_date,
+        count(distinct transaction_id) as n_baskets,
+        count(*) as n_lines,
+        sum(case when units < 0 then 1 else 0 end) as n_return_lines,
+        sum(units) as total_units,
+        sum(net_amount_eur) as total_net_amount_eur,
+        count(distinct week_start) as n_active_weeks,
+        count(distinct store_code) as n_stores
+    from identified_lines
+    group by shopper_key
+),
+
+final as (
+    select
+        behaviour.shopper_key,
+        behaviour.retailer,
+        behaviour.first_purchase_date,
+        behaviour.last_purchase_date,
+        cast(behaviour.n_baskets as integer) as n_baskets,
+        cast(behaviour.n_lines as integer) as n_lines,
+        cast(behaviour.n_return_lines as integer) as n_return_lines,
+        cast(behaviour.total_units as bigint) as total_units,
+        cast(behaviour.total_net_amount_eur as decimal(18, 6)) as total_net_amount_eur,
+        cast(behaviour.total_net_amount_eur / behaviour.n_baskets as decimal(18, 6)) as avg_basket_eur,
+        cast(behaviour.n_active_weeks as integer) as n_active_weeks,
+        cast(behaviour.n_stores as integer) as n_stores,
+        main_stores.main_store_code
+    from behaviour
+    left join main_stores
+        on behaviour.shopper_key = main_stores.shopper_key
+)
+
+select * from final

@@ -1,0 +1,98 @@
+-- depends_on: {{ source('alpha', 'receipts') }}
+{%- set columns = [
+    'ticket_id', 'ligne', 'store_code', 'date_heure', 'carte_fidelite', 'ean',
+    'libelle', 'qte', 'poids_kg', 'prix_unitaire', 'remise', 'code_promo',
+] %}
+
+with
+
+source as (
+    select * from {{ read_landing_csv('alpha/receipts/*.csv', columns, delimiter=';', ordered=true) }}
+),
+
+renamed as (
+    select
+        -- lineage
+        source_file,
+        row_order,
+
+        -- ids
+        {{ clean_text('ticket_id') }} as transaction_id,
+        {{ clean_text('ligne') }} as line_number_text,
+        {{ clean_text('store_code') }} as store_code,
+        {{ normalise_customer_ref('ALPHA', 'carte_fidelite') }} as customer_ref,
+
+        -- product
+        {{ clean_text('ean') }} as gtin_raw,
+        {{ gtin_to_14('ean') }} as gtin,
+        {{ clean_text('libelle') }} as product_label,
+
+        -- quantities and amounts
+        {{ clean_text('qte') }} as units_text,
+        {{ parse_whole_number('qte') }} as units,
+        {{ clean_text('poids_kg') }} as weight_kg_text,
+        {{ parse_decimal('poids_kg') }} as weight_kg,
+        {{ clean_text('prix_unitaire') }} as unit_price_text,
+        {{ parse_decimal('prix_unitaire') }} as unit_price_eur,
+        {{ clean_text('remise') }} as discount_text,
+        {{ parse_decimal('remise') }} as discount_value_eur,
+        {{ clean_text('code_promo') }} as campaign_id,
+
+        -- dates
+        {{ clean_text('date_heure') }} as sold_at_local_text,
+        {{ parse_timestamp('date_heure', '%d/%m/%Y %H:%M:%S') }} as sold_at_local,
+
+        -- record reference as delivered
+        {{ dbt.concat(["coalesce(trim(ticket_id), '')", "'/'", "coalesce(trim(ligne), '')"]) }} as record_ref
+    from source
+),
+
+final as (
+    select
+        'alpha_receipts' as source,
+        source_file,
+        row_order,
+        record_ref,
+        'ALPHA' as retailer,
+        store_code,
+        transaction_id,
+        {{ parse_whole_number('line_number_text') }} as line_number,
+        customer_ref,
+        {{ shopper_key("'ALPHA'", 'customer_ref') }} as shopper_key,
+        gtin_raw,
+        gtin,
+        {{ is_valid_gtin14('gtin') }} as is_valid_gtin,
+        product_label,
+        sold_at_local,
+        {{ paris_local_to_utc('sold_at_local') }} as sold_at_utc,
+        cast(sold_at_local as date) as business_date,
+        units,
+        weight_kg,
+        unit_price_eur,
+        cast(coalesce(discount_value_eur, 0) as decimal(18, 6)) as discount_eur,
+        cast(
+            coalesce(weight_kg, units) * unit_price_eur - coalesce(discount_value_eur, 0) as decimal(18, 6)
+        ) as net_amount_eur,
+        campaign_id,
+        -- validation checks (docs/CONVENTIONS.md, in order)
+        (
+            transaction_id is null
+            or line_number_text is null
+            or {{ parse_whole_number('line_number_text') }} is null
+            or store_code is null
+            or sold_at_local_text is null
+            or gtin_raw is null
+            or units_text is null
+        ) as has_missing_field,
+        sold_at_local is null as has_invalid_timestamp,
+        units is null as has_invalid_quantity,
+        (
+            unit_price_eur is null
+            or (weight_kg_text is not null and weight_kg is null)
+            or (discount_text is not null and discount_value_eur is null)
+            or coalesce(discount_value_eur, 0) < 0
+        ) as has_invalid_amount
+    from renamed
+)
+
+select * from final

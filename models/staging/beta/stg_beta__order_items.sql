@@ -1,0 +1,96 @@
+-- depends_on: {{ source('beta', 'orders') }}
+
+with
+
+source as (
+    select * from {{ read_landing_order_items('beta/orders/*.jsonl') }}
+),
+
+renamed as (
+    select
+        -- lineage
+        source_file,
+        line_number as row_order,
+        is_json_object,
+
+        -- ids
+        {{ clean_text('order_id') }} as transaction_id,
+        item_position as line_number,
+        {{ clean_text('store_code') }} as store_code,
+        {{ normalise_customer_ref('BETA', 'customer_id') }} as customer_ref,
+
+        -- order
+        lower({{ clean_text('status') }}) as order_status,
+        {{ clean_text('channel') }} as channel,
+
+        -- product
+        {{ clean_text('gtin') }} as gtin_raw,
+        {{ gtin_to_14('gtin') }} as gtin,
+
+        -- quantities and amounts
+        {{ clean_text('qty') }} as units_text,
+        {{ parse_whole_number('qty') }} as units,
+        {{ clean_text('unit_price') }} as unit_price_text,
+        {{ parse_decimal('unit_price') }} as unit_price_eur,
+        {{ clean_text('discount') }} as discount_text,
+        {{ parse_decimal('discount') }} as discount_value_eur,
+        {{ clean_text('coupon') }} as campaign_id,
+
+        -- dates
+        {{ clean_text('placed_at') }} as placed_at_text,
+        {{ iso_text_to_utc('placed_at', 'Europe/Paris') }} as sold_at_utc,
+
+        -- record reference: <order_id>/<item position>, or "line <n>" for a line without items
+        case
+            when is_json_object and item_position is not null
+                then {{ dbt.concat(["coalesce(trim(order_id), '')", "'/'", try_cast_as('item_position', dbt.type_string())]) }}
+            else {{ dbt.concat(["'line '", try_cast_as('line_number', dbt.type_string())]) }}
+        end as record_ref
+    from source
+),
+
+final as (
+    select
+        'beta_orders' as source,
+        source_file,
+        row_order,
+        record_ref,
+        not is_json_object as is_malformed_json,
+        'BETA' as retailer,
+        store_code,
+        transaction_id,
+        line_number,
+        customer_ref,
+        {{ shopper_key("'BETA'", 'customer_ref') }} as shopper_key,
+        order_status,
+        channel,
+        gtin_raw,
+        gtin,
+        {{ is_valid_gtin14('gtin') }} as is_valid_gtin,
+        sold_at_utc,
+        {{ paris_local_date('sold_at_utc') }} as business_date,
+        units,
+        unit_price_eur,
+        cast(coalesce(discount_value_eur, 0) as decimal(18, 6)) as discount_eur,
+        cast(units * unit_price_eur - coalesce(discount_value_eur, 0) as decimal(18, 6)) as net_amount_eur,
+        campaign_id,
+        -- validation checks (docs/CONVENTIONS.md, in order)
+        (
+            transaction_id is null
+            or line_number is null
+            or store_code is null
+            or placed_at_text is null
+            or gtin_raw is null
+            or units_text is null
+        ) as has_missing_field,
+        sold_at_utc is null as has_invalid_timestamp,
+        units is null as has_invalid_quantity,
+        (
+            unit_price_eur is null
+            or (discount_text is not null and discount_value_eur is null)
+            or coalesce(discount_value_eur, 0) < 0
+        ) as has_invalid_amount
+    from renamed
+)
+
+select * from final

@@ -1,0 +1,88 @@
+-- depends_on: {{ source('gamma', 'transactions') }}
+{%- set columns = {
+    'txn_id': dbt.type_string(),
+    'line_no': 'integer',
+    'shop_id': 'integer',
+    'ts_utc': 'timestamp',
+    'member_id': 'bigint',
+    'sku': dbt.type_string(),
+    'quantity': 'double',
+    'amount_cents': 'bigint',
+    'discount_cents': 'bigint',
+    'promo_ref': dbt.type_string(),
+} %}
+
+with
+
+source as (
+    select * from {{ read_landing_parquet('gamma/transactions/date=*/*.parquet', columns, ['ts_utc']) }}
+),
+
+renamed as (
+    select
+        -- lineage
+        source_file,
+        row_order,
+
+        -- ids
+        {{ clean_text('txn_id') }} as transaction_id,
+        line_no as line_number,
+        shop_id,
+        {{ try_cast_as('member_id', dbt.type_string()) }} as customer_ref,
+
+        -- product
+        {{ clean_text('sku') }} as sku,
+
+        -- quantities and amounts
+        quantity as units_value,
+        amount_cents,
+        discount_cents,
+        {{ clean_text('promo_ref') }} as campaign_id,
+
+        -- dates
+        ts_utc as sold_at_utc,
+
+        -- record reference: <txn_id>/<line_no>
+        {{ dbt.concat(["coalesce(trim(txn_id), '')", "'/'", "coalesce(" ~ try_cast_as('line_no', dbt.type_string()) ~ ", '')"]) }}
+            as record_ref
+    from source
+),
+
+final as (
+    select
+        'gamma_transactions' as source,
+        source_file,
+        row_order,
+        record_ref,
+        'GAMMA' as retailer,
+        case
+            when shop_id is not null
+                then {{ dbt.concat(["'G'", "lpad(" ~ try_cast_as('shop_id', dbt.type_string()) ~ ", 3, '0')"]) }}
+        end as store_code,
+        transaction_id,
+        line_number,
+        customer_ref,
+        {{ shopper_key("'GAMMA'", 'customer_ref') }} as shopper_key,
+        sku,
+        sold_at_utc,
+        {{ paris_local_date('sold_at_utc') }} as business_date,
+        case when units_value = round(units_value, 0) then cast(units_value as integer) end as units,
+        cast(amount_cents * 0.01 as decimal(18, 6)) as net_amount_eur,
+        cast(coalesce(discount_cents, 0) * 0.01 as decimal(18, 6)) as discount_eur,
+        campaign_id,
+        -- validation checks (docs/CONVENTIONS.md, in order)
+        (
+            transaction_id is null
+            or line_number is null
+            or shop_id is null
+            or sold_at_utc is null
+            or sku is null
+            or units_value is null
+        ) as has_missing_field,
+        false as has_invalid_timestamp,
+        units_value <> round(units_value, 0) as has_invalid_quantity,
+        (amount_cents is null or coalesce(discount_cents, 0) < 0) as has_invalid_amount
+    from renamed
+)
+
+select * from final
