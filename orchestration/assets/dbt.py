@@ -1,0 +1,89 @@
+"""All dbt models, seeds and Python models as assets; dbt tests as asset checks.
+
+One `dbt build` per run (subset to the selected assets by dagster-dbt). DuckDB
+has a single writer and the dbt process holds the warehouse for the whole
+build, so the figures attached to each materialisation (row count, columns,
+KPIs, model metrics) are read once dbt has exited: events are collected,
+then yielded with their metadata.
+"""
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import dagster as dg
+import duckdb
+from dagster_dbt import DbtCliResource, dbt_assets
+
+from orchestration.dbt_project import dbt_project, load_manifest
+from orchestration.metadata import model_metrics_metadata, table_metadata
+from orchestration.resources import WarehouseResource
+from orchestration.translator import TRANSLATOR, layer_of
+
+WAREHOUSE_POOL = "duckdb_warehouse"
+DBT_ASSETS_NAME = "dbt_models"
+
+
+class DbtBuildConfig(dg.Config):
+    """`full_refresh` rebuilds incremental models from scratch (the daily schedule sets it)."""
+
+    full_refresh: bool = False
+
+
+def _node(manifest: Mapping[str, Any], unique_id: str | None) -> Mapping[str, Any] | None:
+    if not unique_id:
+        return None
+    return manifest.get("nodes", {}).get(unique_id)
+
+
+def _unique_id(event: Any) -> str | None:
+    value = event.metadata.get("unique_id") if isinstance(event, dg.Output) else None
+    return getattr(value, "value", value)
+
+
+def with_warehouse_metadata(
+    events: list[Any], manifest: Mapping[str, Any], warehouse: WarehouseResource, log: Any
+) -> Iterator[Any]:
+    """The dbt events, each model's Output enriched with what the warehouse says about its table."""
+    if not warehouse.warehouse_path().exists():
+        yield from events
+        return
+    try:
+        connection = duckdb.connect(str(warehouse.warehouse_path()), read_only=True)
+    except duckdb.Error as error:  # another writer: keep the events, skip the figures
+        log.warning(f"warehouse metadata skipped: {error}")
+        yield from events
+        return
+    try:
+        for event in events:
+            node = _node(manifest, _unique_id(event))
+            if node is None or node.get("resource_type") not in ("model", "seed", "snapshot"):
+                yield event
+                continue
+            schema, name = node["schema"], node.get("alias") or node["name"]
+            extra = table_metadata(connection, schema, name)
+            if layer_of(node) == "scores":
+                extra.update(model_metrics_metadata(connection, schema, name))
+            yield dg.Output(value=event.value, output_name=event.output_name, metadata={**event.metadata, **extra})
+    finally:
+        connection.close()
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=TRANSLATOR,
+    name=DBT_ASSETS_NAME,
+    pool=WAREHOUSE_POOL,
+)
+def dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, config: DbtBuildConfig
+) -> Iterator[Any]:
+    args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
+    invocation = dbt.cli(args, context=context, raise_on_error=False)
+    events = list(invocation.stream())
+    yield from with_warehouse_metadata(events, load_manifest(), warehouse, context.log)
+    if not invocation.is_successful():
+        raise dg.Failure(
+            description=f"dbt {' '.join(args)} failed (return code {invocation.process.returncode})",
+            metadata={"dbt_logs": dg.MetadataValue.path(str(invocation.target_path))},
+        )
