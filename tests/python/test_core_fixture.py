@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "fixtures" / "landing_min"
 EXPECTED = REPO / "tests" / "fixtures" / "landing_min_expected"
 DBT = REPO / ".venv" / "bin" / "dbt"
-CORE_SELECTION = ["staging", "intermediate.core", "marts.core", "marts.dq"]
+CORE_SELECTION = ["staging", "intermediate.core", "marts.core", "marts.dq", "path:tests/dbt/core"]
 
 
 def run_dbt(command: str, raw_dir: Path, work: Path, select: list[str] | None = None) -> subprocess.CompletedProcess:
@@ -33,7 +33,7 @@ def run_dbt(command: str, raw_dir: Path, work: Path, select: list[str] | None = 
         "PROMO_KEY_SALT": "",
         "DO_NOT_TRACK": "1",
     }
-    args = [str(DBT), command, "--no-use-colors"]
+    args = [str(DBT), command, "--no-use-colors", "--indirect-selection", "cautious"]
     if select:
         args += ["--select", *select]
     return subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
