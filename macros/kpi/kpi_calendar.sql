@@ -1,0 +1,50 @@
+{#- Calendar of the KPI marts: ISO weeks (Monday start) and calendar months.
+    dbt.date_trunc('week', ...) is Monday-based on DuckDB and Spark; the ISO
+    year and week number are adapter-specific, hence adapter.dispatch. -#}
+
+{% macro kpi_week_start(date_expr) -%}
+    cast({{ dbt.date_trunc('week', date_expr) }} as date)
+{%- endmacro %}
+
+{% macro kpi_month_start(date_expr) -%}
+    cast({{ dbt.date_trunc('month', date_expr) }} as date)
+{%- endmacro %}
+
+{#- ISO 8601 week-numbering year: 2026-12-31 -> 2026 (W53), 2025-12-29 -> 2026 (W01). -#}
+{% macro kpi_iso_year(date_expr) -%}
+    {{ return(adapter.dispatch('kpi_iso_year', 'promo_factory')(date_expr)) }}
+{%- endmacro %}
+
+{% macro default__kpi_iso_year(date_expr) -%}
+    cast(extract(isoyear from {{ date_expr }}) as {{ dbt.type_int() }})
+{%- endmacro %}
+
+{% macro duckdb__kpi_iso_year(date_expr) -%}
+    cast(isoyear({{ date_expr }}) as {{ dbt.type_int() }})
+{%- endmacro %}
+
+{% macro spark__kpi_iso_year(date_expr) -%}
+    cast(extract(yearofweek from {{ date_expr }}) as {{ dbt.type_int() }})
+{%- endmacro %}
+
+{#- ISO 8601 week number, 1..53. -#}
+{% macro kpi_iso_week(date_expr) -%}
+    {{ return(adapter.dispatch('kpi_iso_week', 'promo_factory')(date_expr)) }}
+{%- endmacro %}
+
+{% macro default__kpi_iso_week(date_expr) -%}
+    cast(extract(week from {{ date_expr }}) as {{ dbt.type_int() }})
+{%- endmacro %}
+
+{% macro duckdb__kpi_iso_week(date_expr) -%}
+    cast(weekofyear({{ date_expr }}) as {{ dbt.type_int() }})
+{%- endmacro %}
+
+{% macro spark__kpi_iso_week(date_expr) -%}
+    cast(weekofyear({{ date_expr }}) as {{ dbt.type_int() }})
+{%- endmacro %}
+
+{#- The first day of the month `months` months after a month start, as a date. -#}
+{% macro kpi_add_months(date_expr, months) -%}
+    cast({{ dbt.dateadd('month', months, date_expr) }} as date)
+{%- endmacro %}

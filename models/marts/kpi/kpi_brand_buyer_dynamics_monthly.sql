@@ -1,0 +1,178 @@
+{#- Buyer dynamics of a brand at a retailer, period = calendar month.
+    A buyer of the month holds at least one basket with a line of the brand
+    with units > 0; each is new, repeat or recovered; lapsed shoppers are the
+    previous month's buyers who did not buy this month. -#}
+
+with
+
+sales_lines as (
+    select * from {{ ref('fct_sales_lines') }}
+),
+
+products as (
+    select * from {{ ref('dim_products') }}
+),
+
+data_periods as (
+    select
+        min({{ kpi_month_start('business_date') }}) as first_period,
+        max({{ kpi_month_start('business_date') }}) as last_period
+    from sales_lines
+),
+
+bought_lines as (
+    select
+        sales_lines.retailer,
+        products.brand,
+        sales_lines.shopper_key,
+        sales_lines.is_promo,
+        {{ kpi_month_start('sales_lines.business_date') }} as period_start
+    from sales_lines
+    inner join products
+        on sales_lines.gtin = products.gtin
+    where
+        sales_lines.units > 0
+        and sales_lines.shopper_key is not null
+),
+
+shopper_periods as (
+    -- one row per buyer of the brand and month
+    select
+        retailer,
+        brand,
+        shopper_key,
+        period_start,
+        min(case when is_promo then 1 else 0 end) as is_promo_only
+    from bought_lines
+    group by retailer, brand, shopper_key, period_start
+),
+
+first_periods as (
+    select
+        retailer,
+        brand,
+        shopper_key,
+        min(period_start) as first_period
+    from shopper_periods
+    group by retailer, brand, shopper_key
+),
+
+buyer_statuses as (
+    select
+        current_period.retailer,
+        current_period.brand,
+        current_period.shopper_key,
+        current_period.period_start,
+        current_period.is_promo_only,
+        case
+            when previous_period.shopper_key is not null then 'repeat'
+            when first_periods.first_period = current_period.period_start then 'new'
+            else 'recovered'
+        end as buyer_status
+    from shopper_periods as current_period
+    inner join first_periods
+        on
+            current_period.retailer = first_periods.retailer
+            and current_period.brand = first_periods.brand
+            and current_period.shopper_key = first_periods.shopper_key
+    left join shopper_periods as previous_period
+        on
+            current_period.retailer = previous_period.retailer
+            and current_period.brand = previous_period.brand
+            and current_period.shopper_key = previous_period.shopper_key
+            and previous_period.period_start = {{ kpi_add_months('current_period.period_start', -1) }}
+),
+
+lapsed_statuses as (
+    -- last month's buyers who did not buy this month (only up to the last month of data)
+    select
+        previous_period.retailer,
+        previous_period.brand,
+        previous_period.shopper_key,
+        {{ kpi_add_months('previous_period.period_start', 1) }} as period_start,
+        0 as is_promo_only,
+        'lapsed' as buyer_status
+    from shopper_periods as previous_period
+    cross join data_periods
+    left join shopper_periods as current_period
+        on
+            previous_period.retailer = current_period.retailer
+            and previous_period.brand = current_period.brand
+            and previous_period.shopper_key = current_period.shopper_key
+            and current_period.period_start = {{ kpi_add_months('previous_period.period_start', 1) }}
+    where
+        current_period.shopper_key is null
+        and previous_period.period_start < data_periods.last_period
+),
+
+all_statuses as (
+    select
+        retailer,
+        brand,
+        shopper_key,
+        period_start,
+        is_promo_only,
+        buyer_status
+    from buyer_statuses
+    union all
+    select
+        retailer,
+        brand,
+        shopper_key,
+        period_start,
+        is_promo_only,
+        buyer_status
+    from lapsed_statuses
+),
+
+brand_periods as (
+    select
+        retailer,
+        brand,
+        period_start,
+        sum(case when buyer_status <> 'lapsed' then 1 else 0 end) as buyers,
+        sum(case when buyer_status = 'new' then 1 else 0 end) as new_buyers,
+        sum(case when buyer_status = 'repeat' then 1 else 0 end) as repeat_buyers,
+        sum(case when buyer_status = 'recovered' then 1 else 0 end) as recovered_buyers,
+        sum(case when buyer_status = 'lapsed' then 1 else 0 end) as lapsed_buyers,
+        sum(is_promo_only) as promo_only_buyers
+    from all_statuses
+    group by retailer, brand, period_start
+),
+
+previous_buyers as (
+    -- buyers counted on the previous month's own rows, to check the waterfall independently
+    select
+        retailer,
+        brand,
+        {{ kpi_add_months('period_start', 1) }} as period_start,
+        count(*) as previous_period_buyers
+    from shopper_periods
+    group by retailer, brand, period_start
+),
+
+final as (
+    select
+        brand_periods.retailer,
+        brand_periods.brand,
+        brand_periods.period_start,
+        coalesce(previous_buyers.previous_period_buyers, 0) as previous_period_buyers,
+        brand_periods.lapsed_buyers,
+        brand_periods.repeat_buyers,
+        brand_periods.new_buyers,
+        brand_periods.recovered_buyers,
+        brand_periods.buyers,
+        brand_periods.promo_only_buyers,
+        {{ kpi_share('brand_periods.repeat_buyers', 'previous_buyers.previous_period_buyers') }} as retention_rate,
+        {{ kpi_share('brand_periods.promo_only_buyers', 'brand_periods.buyers') }} as promo_only_share,
+        brand_periods.period_start = data_periods.first_period as is_left_censored
+    from brand_periods
+    cross join data_periods
+    left join previous_buyers
+        on
+            brand_periods.retailer = previous_buyers.retailer
+            and brand_periods.brand = previous_buyers.brand
+            and brand_periods.period_start = previous_buyers.period_start
+)
+
+select * from final

@@ -1,0 +1,88 @@
+with
+
+sales_lines as (
+    select * from {{ ref('fct_sales_lines') }}
+),
+
+products as (
+    select * from {{ ref('dim_products') }}
+),
+
+weekly_lines as (
+    -- every sale line with the Monday of its ISO week
+    select
+        retailer,
+        transaction_id,
+        shopper_key,
+        gtin,
+        units,
+        net_amount_eur,
+        is_promo,
+        {{ kpi_week_start('business_date') }} as week_start
+    from sales_lines
+),
+
+brand_lines as (
+    select
+        weekly_lines.retailer,
+        weekly_lines.transaction_id,
+        weekly_lines.shopper_key,
+        weekly_lines.units,
+        weekly_lines.net_amount_eur,
+        weekly_lines.is_promo,
+        weekly_lines.week_start,
+        products.brand
+    from weekly_lines
+    inner join products
+        on weekly_lines.gtin = products.gtin
+),
+
+brand_weeks as (
+    select
+        retailer,
+        brand,
+        week_start,
+        {{ kpi_sales_eur() }} as sales_eur,
+        {{ kpi_units() }} as units,
+        {{ kpi_baskets() }} as baskets,
+        {{ kpi_identified_baskets() }} as identified_baskets,
+        {{ kpi_buyers() }} as buyers,
+        {{ kpi_identified_sales_eur() }} as identified_sales_eur,
+        {{ kpi_promo_sales_eur() }} as promo_sales_eur
+    from brand_lines
+    group by retailer, brand, week_start
+),
+
+retailer_weeks as (
+    select
+        retailer,
+        week_start,
+        {{ kpi_active_shoppers() }} as active_shoppers
+    from weekly_lines
+    group by retailer, week_start
+),
+
+final as (
+    select
+        brand_weeks.retailer,
+        brand_weeks.brand,
+        {{ kpi_iso_year('brand_weeks.week_start') }} as iso_year,
+        {{ kpi_iso_week('brand_weeks.week_start') }} as iso_week,
+        brand_weeks.week_start,
+        brand_weeks.sales_eur,
+        brand_weeks.units,
+        brand_weeks.baskets,
+        brand_weeks.buyers,
+        retailer_weeks.active_shoppers,
+        {{ kpi_penetration('brand_weeks.buyers', 'retailer_weeks.active_shoppers') }} as penetration,
+        {{ kpi_frequency('brand_weeks.identified_baskets', 'brand_weeks.buyers') }} as frequency,
+        {{ kpi_spend_per_buyer('brand_weeks.identified_sales_eur', 'brand_weeks.buyers') }} as spend_per_buyer,
+        {{ kpi_share('brand_weeks.promo_sales_eur', 'brand_weeks.sales_eur') }} as promo_sales_share
+    from brand_weeks
+    inner join retailer_weeks
+        on
+            brand_weeks.retailer = retailer_weeks.retailer
+            and brand_weeks.week_start = retailer_weeks.week_start
+)
+
+select * from final

@@ -1,0 +1,104 @@
+with
+
+sales_lines as (
+    select * from {{ ref('fct_sales_lines') }}
+),
+
+products as (
+    select * from {{ ref('dim_products') }}
+),
+
+weekly_lines as (
+    select
+        retailer,
+        transaction_id,
+        shopper_key,
+        gtin,
+        units,
+        net_amount_eur,
+        discount_eur,
+        is_promo,
+        campaign_id,
+        {{ kpi_week_start('business_date') }} as week_start
+    from sales_lines
+),
+
+category_lines as (
+    select
+        weekly_lines.retailer,
+        weekly_lines.transaction_id,
+        weekly_lines.shopper_key,
+        weekly_lines.units,
+        weekly_lines.net_amount_eur,
+        weekly_lines.discount_eur,
+        weekly_lines.is_promo,
+        weekly_lines.campaign_id,
+        weekly_lines.week_start,
+        products.category_l1,
+        products.category_l2,
+        products.category_l3
+    from weekly_lines
+    inner join products
+        on weekly_lines.gtin = products.gtin
+),
+
+category_weeks as (
+    select
+        retailer,
+        category_l1,
+        category_l2,
+        category_l3,
+        week_start,
+        {{ kpi_sales_eur() }} as sales_eur,
+        {{ kpi_units() }} as units,
+        {{ kpi_baskets() }} as baskets,
+        {{ kpi_identified_baskets() }} as identified_baskets,
+        {{ kpi_buyers() }} as buyers,
+        {{ kpi_identified_sales_eur() }} as identified_sales_eur,
+        {{ kpi_promo_sales_eur() }} as promo_sales_eur,
+        {{ kpi_campaign_sales_eur() }} as campaign_sales_eur,
+        {{ kpi_sold_discount_eur() }} as sold_discount_eur,
+        {{ kpi_sold_gross_eur() }} as sold_gross_eur
+    from category_lines
+    group by retailer, category_l1, category_l2, category_l3, week_start
+),
+
+retailer_weeks as (
+    select
+        retailer,
+        week_start,
+        {{ kpi_active_shoppers() }} as active_shoppers
+    from weekly_lines
+    group by retailer, week_start
+),
+
+final as (
+    select
+        category_weeks.retailer,
+        category_weeks.category_l1,
+        category_weeks.category_l2,
+        category_weeks.category_l3,
+        {{ kpi_iso_year('category_weeks.week_start') }} as iso_year,
+        {{ kpi_iso_week('category_weeks.week_start') }} as iso_week,
+        category_weeks.week_start,
+        category_weeks.sales_eur,
+        category_weeks.units,
+        category_weeks.baskets,
+        category_weeks.buyers,
+        retailer_weeks.active_shoppers,
+        {{ kpi_penetration('category_weeks.buyers', 'retailer_weeks.active_shoppers') }} as penetration,
+        {{ kpi_frequency('category_weeks.identified_baskets', 'category_weeks.buyers') }} as frequency,
+        {{ kpi_spend_per_buyer('category_weeks.identified_sales_eur', 'category_weeks.buyers') }} as spend_per_buyer,
+        category_weeks.promo_sales_eur,
+        {{ kpi_share('category_weeks.promo_sales_eur', 'category_weeks.sales_eur') }} as promo_sales_share,
+        {{ kpi_discount_depth('category_weeks.sold_discount_eur', 'category_weeks.sold_gross_eur') }} as discount_depth,
+        category_weeks.campaign_sales_eur,
+        {{ kpi_share('category_weeks.campaign_sales_eur', 'category_weeks.sales_eur') }} as campaign_sales_share
+    from category_weeks
+    inner join retailer_weeks
+        on
+            category_weeks.retailer = retailer_weeks.retailer
+            and category_weeks.week_start = retailer_weeks.week_start
+)
+
+select * from final

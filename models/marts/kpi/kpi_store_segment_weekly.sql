@@ -1,0 +1,103 @@
+with
+
+sales_lines as (
+    select * from {{ ref('fct_sales_lines') }}
+),
+
+stores as (
+    select * from {{ ref('dim_stores') }}
+),
+
+departements as (
+    select * from {{ ref('kpi_french_departements') }}
+),
+
+store_regions as (
+    -- each store with its French region, from the département of its postal code
+    select
+        stores.store_code,
+        stores.format as store_format,
+        coalesce(
+            departements.region_code,
+            case when stores.format = 'online' then 'ONLINE' else 'UNKNOWN' end
+        ) as region_code,
+        coalesce(
+            departements.region_name,
+            case when stores.format = 'online' then 'Online' else 'Unknown' end
+        ) as region_name
+    from stores
+    left join departements
+        on {{ kpi_departement_code('stores.postal_code') }} = departements.departement_code
+),
+
+segment_lines as (
+    select
+        sales_lines.retailer,
+        sales_lines.store_code,
+        sales_lines.transaction_id,
+        sales_lines.shopper_key,
+        sales_lines.units,
+        sales_lines.net_amount_eur,
+        sales_lines.discount_eur,
+        sales_lines.is_promo,
+        sales_lines.campaign_id,
+        store_regions.store_format,
+        store_regions.region_code,
+        store_regions.region_name,
+        {{ kpi_week_start('sales_lines.business_date') }} as week_start
+    from sales_lines
+    inner join store_regions
+        on sales_lines.store_code = store_regions.store_code
+),
+
+segment_weeks as (
+    select
+        retailer,
+        store_format,
+        region_code,
+        region_name,
+        week_start,
+        count(distinct store_code) as selling_stores,
+        {{ kpi_sales_eur() }} as sales_eur,
+        {{ kpi_units() }} as units,
+        {{ kpi_baskets() }} as baskets,
+        {{ kpi_identified_baskets() }} as identified_baskets,
+        {{ kpi_buyers() }} as buyers,
+        {{ kpi_active_shoppers() }} as active_shoppers,
+        {{ kpi_identified_sales_eur() }} as identified_sales_eur,
+        {{ kpi_promo_sales_eur() }} as promo_sales_eur,
+        {{ kpi_campaign_sales_eur() }} as campaign_sales_eur,
+        {{ kpi_sold_discount_eur() }} as sold_discount_eur,
+        {{ kpi_sold_gross_eur() }} as sold_gross_eur
+    from segment_lines
+    group by retailer, store_format, region_code, region_name, week_start
+),
+
+final as (
+    select
+        retailer,
+        store_format,
+        region_code,
+        region_name,
+        {{ kpi_iso_year('week_start') }} as iso_year,
+        {{ kpi_iso_week('week_start') }} as iso_week,
+        week_start,
+        selling_stores,
+        sales_eur,
+        units,
+        baskets,
+        identified_baskets,
+        buyers,
+        active_shoppers,
+        {{ kpi_safe_divide('sales_eur', 'selling_stores') }} as sales_per_store,
+        {{ kpi_safe_divide('sales_eur', 'baskets') }} as sales_per_basket,
+        {{ kpi_share('identified_baskets', 'baskets') }} as identified_basket_share,
+        {{ kpi_frequency('identified_baskets', 'buyers') }} as frequency,
+        {{ kpi_spend_per_buyer('identified_sales_eur', 'buyers') }} as spend_per_buyer,
+        {{ kpi_share('promo_sales_eur', 'sales_eur') }} as promo_sales_share,
+        {{ kpi_discount_depth('sold_discount_eur', 'sold_gross_eur') }} as discount_depth,
+        {{ kpi_share('campaign_sales_eur', 'sales_eur') }} as campaign_sales_share
+    from segment_weeks
+)
+
+select * from final
