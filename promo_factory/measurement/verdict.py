@@ -4,7 +4,7 @@ Rules, first that applies wins (most severe first):
 1. `srm_failure`  the SRM chi-square p-value is below `srm_alpha` (0.001):
    the arms were not drawn as declared, the comparison is not randomised.
 2. `contaminated` contaminated redemptions (redemptions by control
-   shoppers) exceed `max_contamination_share` (5 %) of the control shoppers:
+   shoppers) exceed `max_contamination_share` (10 %) of the control shoppers:
    the control arm was partly treated, ITT is biased towards zero.
 3. `underpowered` an arm holds fewer than `min_shoppers_per_arm` (30)
    shoppers: the normal approximation behind the Welch CI is not trusted.
@@ -27,7 +27,7 @@ class VerdictThresholds:
     """Documented thresholds of the guard rules."""
 
     srm_alpha: float = 0.001
-    max_contamination_share: float = 0.05
+    max_contamination_share: float = 0.10
     min_shoppers_per_arm: int = 30
 
 

@@ -160,7 +160,7 @@ def render_campaign_report(results: pd.DataFrame, daily: pd.DataFrame, campaigns
         "before the start as covariate. ALL rows pool the retailers weighted by treated shoppers.</p>"
         f"<h2>All campaigns</h2>{summary}{''.join(sections)}"
         "<p class='note'>Verdicts: srm_failure when the SRM chi-square p-value &lt; 0.001; contaminated when "
-        "redemptions by control shoppers exceed 5 % of the control arm; underpowered when an arm has fewer than "
+        "redemptions by control shoppers exceed 10 % of the control arm; underpowered when an arm has fewer than "
         "30 shoppers.</p></body></html>"
     )
 

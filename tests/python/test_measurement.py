@@ -138,8 +138,8 @@ def test_iroas_null_without_cost() -> None:
 
 def test_verdict_rules_in_order() -> None:
     assert verdict(0.0005, 100, 100, 10) == "srm_failure"
-    assert verdict(0.5, 6, 100, 100) == "contaminated"
-    assert verdict(0.5, 5, 100, 100) == "ok"  # exactly 5 % is tolerated
+    assert verdict(0.5, 11, 100, 100) == "contaminated"
+    assert verdict(0.5, 10, 100, 100) == "ok"  # exactly 10 % is tolerated
     assert verdict(0.5, 0, 100, 29) == "underpowered"
     assert verdict(math.nan, 0, 100, 100) == "ok"
     assert verdict(0.5, 0, 10, 10, VerdictThresholds(min_shoppers_per_arm=5)) == "ok"
