@@ -126,27 +126,33 @@ def generate_landing_zone(
     world.trip_ids = assign_transaction_ids(world)
     outcome_of_line = base_outcome(world)
 
+    # One source at a time (records built, defects planted, files written, records dropped) to bound memory.
     skus = sku_codes(world)
-    alpha = alpha_records(world, outcome_of_line)
-    gamma = gamma_records(world, outcome_of_line, skus)
-    beta = beta_items(world, outcome_of_line)
     planted: dict[str, dict[str, int]] = {}
+    first_redelivery = next(d for d in range(days // 4, days) if d not in (cal.missing_alpha_day, cal.empty_alpha_day))
+
+    alpha = alpha_records(world, outcome_of_line)
     alpha, planted["alpha_receipts"] = defects.plant_alpha(world, alpha, defects.defects_per_kind(len(alpha)))
+    planted["alpha_receipts"]["erased_shopper"] = int((alpha.outcome == "erased_shopper").sum())
+    alpha_ledger, redelivered = write_alpha(out, truth, world, alpha, first_redelivery)
+    del alpha
+
+    gamma = gamma_records(world, outcome_of_line, skus)
     gamma, planted["gamma_transactions"] = defects.plant_gamma(
         world, gamma, defects.defects_per_kind(len(gamma)), set(skus[catalog.assortment[2]]))
+    planted["gamma_transactions"]["erased_shopper"] = int((gamma.outcome == "erased_shopper").sum())
+    gamma_ledger = write_gamma(out, world, gamma)
+    del gamma
+
+    beta = beta_items(world, outcome_of_line)
     beta, planted["beta_orders"] = defects.plant_beta(world, beta, defects.defects_per_kind(len(beta.items)),
                                                       world.trip_ids)
-    for source, records in (("alpha_receipts", alpha.outcome), ("gamma_transactions", gamma.outcome),
-                            ("beta_orders", beta.items["outcome_final"].to_numpy())):
-        planted[source]["erased_shopper"] = int((records == "erased_shopper").sum())
+    planted["beta_orders"]["erased_shopper"] = int((beta.items["outcome_final"].to_numpy() == "erased_shopper").sum())
+    beta_ledger, redelivered_beta = write_beta(out, truth, world, beta, first_redelivery + 1)
+    del beta
+
     raw_catalog = catalog.raw_rows["outcome"]
     planted["catalog_products"] = {reason: int(n) for reason, n in raw_catalog[raw_catalog != "loaded"].value_counts().items()}
-
-    redelivered_alpha_day = next(d for d in range(days // 4, days) if d not in (cal.missing_alpha_day, cal.empty_alpha_day))
-    ledgers = []
-    alpha_ledger, redelivered = write_alpha(out, truth, world, alpha, redelivered_alpha_day)
-    beta_ledger, redelivered_beta = write_beta(out, truth, world, beta, days // 4 + 1)
-    gamma_ledger = write_gamma(out, world, gamma)
     ledgers = [alpha_ledger, beta_ledger, gamma_ledger, write_catalog(out, world)]
 
     assignments, redemptions = _campaign_files(world, outcome)

@@ -173,13 +173,12 @@ def alpha_records(world: World, outcome: np.ndarray) -> SourceRecords:
                             fmt.where(rng.random(product.size) < 0.5, "", "0,00")),
         "code_promo": pa.array(campaign_ids[campaign], type=pa.string()),
     }
-    refs_text = pd.Series(ticket).astype(str) + "/" + pd.Series(line_number).astype(str)
     return SourceRecords(
         columns=columns,
         file_day=world.trips["day"][trip].astype(np.int64),
         order=_line_order(world, mask),
         outcome=outcome[mask],
-        record_ref=refs_text.to_numpy(dtype=object),
+        record_ref=np.full(product.size, None, dtype=object),  # only planted records are ever quarantined
         extra={"trip": trip, "line": line_number.astype(np.int64), "product": product.astype(np.int64)},
     )
 
@@ -190,7 +189,8 @@ def gamma_records(world: World, outcome: np.ndarray, sku_of_product: np.ndarray)
     trip = lines["trip"][mask]
     shopper = world.trips["shopper"][trip]
     codes = world.stores["store_code"].to_numpy()
-    shop_id = np.array([int(code[1:]) for code in codes[world.trips["store"][trip]]], dtype=np.int32) if trip.size else np.zeros(0, np.int32)
+    shop_numbers = np.array([int(code[1:]) if code.startswith("G") else -1 for code in codes], dtype=np.int32)
+    shop_id = shop_numbers[world.trips["store"][trip]]
     campaign_ids = np.array([c.campaign_id for c in world.campaigns] + [None], dtype=object)
     utc = world.trips["utc_s"][trip]
     line_number = lines["line"][mask]
@@ -211,14 +211,13 @@ def gamma_records(world: World, outcome: np.ndarray, sku_of_product: np.ndarray)
         "discount_cents": pa.array(discount, type=pa.int64()),
         "promo_ref": pa.array(campaign_ids[lines["campaign"][mask]], type=pa.string()),
     }
-    refs_text = pd.Series(ticket).astype(str) + "/" + pd.Series(line_number).astype(str)
     epoch_day_zero = int(world.cal.epoch_day(0))
     return SourceRecords(
         columns=columns,
         file_day=(utc // 86_400 - epoch_day_zero).astype(np.int64),
         order=_line_order(world, mask),
         outcome=outcome[mask],
-        record_ref=refs_text.to_numpy(dtype=object),
+        record_ref=np.full(trip.size, None, dtype=object),  # only planted records are ever quarantined
         extra={"trip": trip, "line": line_number.astype(np.int64), "product": lines["product"][mask].astype(np.int64)},
     )
 
@@ -252,14 +251,13 @@ def beta_items(world: World, outcome: np.ndarray) -> BetaRecords:
     coupon_part = fmt.where(campaign >= 0, fmt.join(', "coupon": "', pa.array(campaign_ids[campaign], type=pa.string()), '"'), "")
     text = fmt.join('{"gtin": "', fmt.take(gtins, product), '", "qty": ', fmt.integers(lines["units"][mask]),
                     ', "unit_price": "', fmt.fixed(lines["price"][mask], 2, "."), '"', discount_part, coupon_part, "}")
-    ticket = world.trip_ids[trip]
     items = pd.DataFrame({
         "trip": trip,
         "position": lines["line"][mask].astype(np.int64),
         "outcome_final": outcome[mask],
         "product": product.astype(np.int64),
     })
-    items["record_ref"] = pd.Series(ticket).astype(str).to_numpy() + "/" + items["position"].astype(str).to_numpy()
+    items["record_ref"] = np.full(trip.size, None, dtype=object)  # only planted items are ever quarantined
     return BetaRecords(items=items, json=text, versions=beta_versions(world))
 
 

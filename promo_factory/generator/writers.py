@@ -38,9 +38,10 @@ class Ledger:
 
     def add(self, source_file: str, outcomes: np.ndarray, refs: np.ndarray) -> None:
         self.outcomes.update(outcomes.tolist())
-        for ref, reason in zip(refs, outcomes):
-            if reason in QUARANTINE_REASONS:
-                self.quarantine.append((source_file, str(ref), str(reason)))
+        quarantined = np.flatnonzero(np.isin(outcomes, list(QUARANTINE_REASONS)))
+        for position in quarantined:
+            assert refs[position] is not None, "a quarantined record needs its record_ref"
+            self.quarantine.append((source_file, str(refs[position]), str(outcomes[position])))
 
     @property
     def rows_read(self) -> int:
@@ -132,6 +133,12 @@ def write_beta(out: Path, truth: Path | None, world: World, beta: BetaRecords, r
     item_count = np.diff(np.append(starts, trip_of_item.size))
     final_file = versions.loc[versions["final"], ["trip", "file_day"]].set_index("trip")["file_day"]
     items_file_day = final_file.reindex(trip_of_item).to_numpy()
+    by_file = np.argsort(items_file_day, kind="stable")
+    item_slices = _day_slices(items_file_day[by_file])
+    item_outcome = items["outcome_final"].to_numpy(dtype=object)[by_file]
+    item_refs = items["record_ref"].to_numpy(dtype=object)[by_file]
+    version_final = versions["final"].to_numpy()
+    version_k = versions["k"].to_numpy()
     slices = _day_slices(versions["file_day"].to_numpy())
     malformed: dict[int, list[str]] = {}
     for day, fragment in beta.malformed:
@@ -149,11 +156,10 @@ def write_beta(out: Path, truth: Path | None, world: World, beta: BetaRecords, r
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("".join(line + "\n" for _, line in lines), encoding="utf-8")
         ledger.files.append(relative)
-        day_versions = versions.iloc[rows]
-        superseded = int(item_count[day_versions.loc[~day_versions["final"], "k"].to_numpy()].sum())
+        superseded = int(item_count[version_k[rows][~version_final[rows]]].sum())
         ledger.outcomes["superseded_version"] += superseded
-        final_items = np.flatnonzero(items_file_day == day)
-        ledger.add(relative, items["outcome_final"].to_numpy()[final_items], items["record_ref"].to_numpy()[final_items])
+        final_items = item_slices.get(day, slice(0, 0))
+        ledger.add(relative, item_outcome[final_items], item_refs[final_items])
         ledger.add(relative, np.array(["malformed_json"] * len(bad_numbers), dtype=object),
                    np.array([f"line {n}" for n in bad_numbers], dtype=object))
         if day >= redelivered_day and not redelivered and truth is not None and len(lines) >= 3:
