@@ -175,7 +175,7 @@ def test_missing_required_column_fails_the_build_naming_file_and_column(tmp_path
     # drop the column `ean` (6th) from the header and every row of one file among several
     receipts.write_text("\n".join(";".join(field for i, field in enumerate(line.split(";")) if i != 5)
                                   for line in lines) + "\n", encoding="utf-8")
-    result = run_dbt("run", raw, tmp_path, ["stg_alpha__receipt_lines", "int_core__sales_records"])
+    result = run_dbt("run", raw, tmp_path, ["+int_core__sales_records"])
     assert result.returncode != 0
     assert "2025-10-26.csv" in result.stdout
     assert "has no column ean" in result.stdout or "has no column 'ean'" in result.stdout

@@ -20,8 +20,9 @@ final as (
         retailers.retailer
     from campaigns
     inner join retailers
-        on {{ dbt.concat(["'|'", 'campaigns.retailers', "'|'"]) }}
-        like {{ dbt.concat(["'%|'", 'retailers.retailer', "'|%'"]) }}
+        on
+            {{ dbt.concat(["'|'", 'campaigns.retailers', "'|'"]) }}
+            like {{ dbt.concat(["'%|'", 'retailers.retailer', "'|%'"]) }}
     where campaigns.campaign_id is not null
 )
 

@@ -43,8 +43,8 @@ renamed as (
         -- record reference: <order_id>/<item position>, or "line <n>" for a line without items
         case
             when is_json_object and item_position is not null
-                then {{ dbt.concat(["coalesce(trim(order_id), '')", "'/'", try_cast_as('item_position', dbt.type_string())]) }}
-            else {{ dbt.concat(["'line '", try_cast_as('line_number', dbt.type_string())]) }}
+                then {{ dbt.concat(["coalesce(trim(order_id), '')", "'/'", "cast(item_position as varchar)"]) }}
+            else {{ dbt.concat(["'line '", "cast(line_number as varchar)"]) }}
         end as record_ref
     from source
 ),

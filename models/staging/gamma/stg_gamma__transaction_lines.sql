@@ -43,8 +43,7 @@ renamed as (
         ts_utc as sold_at_utc,
 
         -- record reference: <txn_id>/<line_no>
-        {{ dbt.concat(["coalesce(trim(txn_id), '')", "'/'", "coalesce(" ~ try_cast_as('line_no', dbt.type_string()) ~ ", '')"]) }}
-            as record_ref
+        {{ dbt.concat(["coalesce(trim(txn_id), '')", "'/'", "coalesce(cast(line_no as varchar), '')"]) }} as record_ref
     from source
 ),
 
