@@ -117,6 +117,7 @@ def generate_landing_zone(
     people = build_shoppers(rng, shoppers, days, stores, market)
     bar = tqdm(range(days), desc="simulating days", unit="day", file=sys.stderr, disable=not progress)
     trips, lines = simulate_baseline(rng, cal, people, stores, catalog, market, progress=bar)
+    steps = tqdm(total=7, desc="campaigns", unit="step", file=sys.stderr, disable=not progress)
     campaigns = define_campaigns(rng, cal, catalog, lines, trips)
     trips, lines, outcome = simulate_past_campaigns(rng, cal, campaigns, trips, lines, catalog, people, stores,
                                                     broken_randomisation)
@@ -131,12 +132,16 @@ def generate_landing_zone(
     planted: dict[str, dict[str, int]] = {}
     first_redelivery = next(d for d in range(days // 4, days) if d not in (cal.missing_alpha_day, cal.empty_alpha_day))
 
+    steps.update()
+    steps.set_description("ALPHA receipts")
     alpha = alpha_records(world, outcome_of_line)
     alpha, planted["alpha_receipts"] = defects.plant_alpha(world, alpha, defects.defects_per_kind(len(alpha)))
     planted["alpha_receipts"]["erased_shopper"] = int((alpha.outcome == "erased_shopper").sum())
     alpha_ledger, redelivered = write_alpha(out, truth, world, alpha, first_redelivery)
     del alpha
 
+    steps.update()
+    steps.set_description("GAMMA transactions")
     gamma = gamma_records(world, outcome_of_line, skus)
     gamma, planted["gamma_transactions"] = defects.plant_gamma(
         world, gamma, defects.defects_per_kind(len(gamma)), set(skus[catalog.assortment[2]]))
@@ -144,6 +149,8 @@ def generate_landing_zone(
     gamma_ledger = write_gamma(out, world, gamma)
     del gamma
 
+    steps.update()
+    steps.set_description("BETA orders")
     beta = beta_items(world, outcome_of_line)
     beta, planted["beta_orders"] = defects.plant_beta(world, beta, defects.defects_per_kind(len(beta.items)),
                                                       world.trip_ids)
@@ -155,8 +162,12 @@ def generate_landing_zone(
     planted["catalog_products"] = {reason: int(n) for reason, n in raw_catalog[raw_catalog != "loaded"].value_counts().items()}
     ledgers = [alpha_ledger, beta_ledger, gamma_ledger, write_catalog(out, world)]
 
+    steps.update()
+    steps.set_description("reference files")
     assignments, redemptions = _campaign_files(world, outcome)
     counts = write_reference_files(out, world, skus, assignments, redemptions.drop(columns=["erased"]))
+    steps.update()
+    steps.set_description("truth")
     truth_sales = sales_lines(world, outcome_of_line)
     for ledger in ledgers[:3]:
         retailer = RETAILERS[("alpha_receipts", "beta_orders", "gamma_transactions").index(ledger.source)]
@@ -200,6 +211,8 @@ def generate_landing_zone(
             "planned_uplift": planned_uplift(cal, campaigns, trips, lines, catalog, market, people, erased),
         }
         write_truth(truth, tables, manifest)
+    steps.update(steps.total - steps.n)
+    steps.close()
     return manifest
 
 

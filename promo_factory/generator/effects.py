@@ -21,7 +21,7 @@ import numpy as np
 STATUS_NAMES = ("never_in_category", "category_buyer", "lapsed_brand_buyer", "occasional_brand_buyer", "loyal_heavy_buyer")
 NEVER_IN_CATEGORY, CATEGORY_BUYER, LAPSED, OCCASIONAL, LOYAL_HEAVY = range(5)
 # Extra in-scope purchases per campaign day for a shopper of average promo share and affinity.
-BASE_RATE = np.array([0.004, 0.030, 0.050, 0.030, 0.008])
+BASE_RATE = np.array([0.006, 0.045, 0.080, 0.045, 0.010])
 HEAVY_LINES = 3  # in-scope purchase lines in the recency window that make a heavy buyer
 
 
