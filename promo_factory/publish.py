@@ -160,6 +160,8 @@ def publish_snapshot(
     if not warehouse.exists():
         raise PublishError(f"warehouse {warehouse} does not exist: run the build first")
     if run_results is not None:
+        if not Path(run_results).exists():
+            raise PublishError(f"{run_results} does not exist: the build did not run to the end")
         failed = failed_build_nodes(Path(run_results))
         if failed:
             raise PublishError(f"the build failed ({len(failed)} nodes, e.g. {failed[0]}): snapshot not published")
