@@ -18,7 +18,7 @@ import pandas as pd
 
 KEYS = ["shopper_key", "retailer", "as_of_date"]
 HISTORY_DAYS = 365
-BRAND_STATUSES = ("never", "lapsed", "active", "loyal")
+BRAND_STATUSES = ("never", "category_buyer", "lapsed", "active", "loyal")
 STORE_FORMATS = ("hyper", "super", "proximity", "drive", "online")
 
 # Raw shopper-level columns of int_shopper_features used by the models.
@@ -50,6 +50,7 @@ BRAND_COLUMNS = [
     "brand_share_of_category",
     "brand_promo_share",
     "brand_status",
+    "scope_spend_recent_eur",
 ]
 
 # Model column -> (words when high, words when low).
@@ -78,7 +79,9 @@ FEATURE_WORDS: dict[str, tuple[str, str]] = {
     "category_share_of_wallet": ("strong affinity for the brand's category", "weak affinity for the brand's category"),
     "brand_share_of_category": ("brand leads their category spend", "buys other brands of the category"),
     "brand_promo_share": ("buys the brand on promotion", "buys the brand at full price"),
-    "status_never": ("never bought the brand", "has bought the brand"),
+    "status_never": ("never bought the brand nor its category", "has bought the brand or its category"),
+    "log_scope_spend_recent": ("spends on the offer's scope lately", "no recent spend on the offer's scope"),
+    "status_category_buyer": ("buys the category but not the brand", "not a category-only buyer"),
     "status_lapsed": ("lapsed buyer of the brand", "not a lapsed brand buyer"),
     "status_active": ("active buyer of the brand", "not an active brand buyer"),
     "status_loyal": ("loyal buyer of the brand", "not a loyal brand buyer"),
@@ -115,7 +118,7 @@ BRAND_MODEL_COLUMNS = [
     "brand_promo_share",
     *[f"status_{status}" for status in BRAND_STATUSES],
 ]
-CAMPAIGN_MODEL_COLUMNS = ["offer_pct", "offer_cash", "campaign_days", "has_category_scope"]
+CAMPAIGN_MODEL_COLUMNS = ["log_scope_spend_recent", "offer_pct", "offer_cash", "campaign_days", "has_category_scope"]
 PROPENSITY_COLUMNS = SHOPPER_MODEL_COLUMNS + BRAND_MODEL_COLUMNS
 UPLIFT_COLUMNS = SHOPPER_MODEL_COLUMNS + BRAND_MODEL_COLUMNS + CAMPAIGN_MODEL_COLUMNS
 
@@ -190,6 +193,7 @@ def model_matrix(frame: pd.DataFrame, with_campaign: bool = False) -> pd.DataFra
         out["offer_cash"] = np.where(is_pct, 0.0, value)
         out["campaign_days"] = _num(frame, "campaign_days", 0.0)
         out["has_category_scope"] = _num(frame, "has_category_scope", 0.0)
+        out["log_scope_spend_recent"] = np.log1p(np.maximum(_num(frame, "scope_spend_recent_eur", 0.0), 0))
         columns = UPLIFT_COLUMNS
     return pd.DataFrame({c: out[c] for c in columns}, index=frame.index)
 

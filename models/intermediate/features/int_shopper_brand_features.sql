@@ -1,0 +1,166 @@
+-- One row per shopper x scored brand x as-of date (training grid and scoring
+-- date), for shoppers who bought the brand or one of its categories (the
+-- category_l2 values of the brand's products) in the 365 days before the as-of date.
+-- Scored brands: the brands of planned campaigns plus the dbt var `score_brands`.
+-- Brand status (56-day recent window): loyal = 3+ brand purchase lines recently,
+-- active = 1-2, lapsed = none recently but some earlier, category_buyer = none of the brand
+-- but some of its categories; shoppers absent from this table are `never` (no row).
+
+{% set score_brands = var('score_brands', []) %}
+
+with
+
+sales_lines as (
+    select * from {{ ref('fct_sales_lines') }}
+),
+
+products as (
+    select * from {{ ref('dim_products') }}
+),
+
+campaigns as (
+    select * from {{ ref('dim_campaigns') }}
+),
+
+as_of_dates as (
+    select * from {{ ref('int_feature_as_of_dates') }}
+),
+
+shopper_features as (
+    select * from {{ ref('int_shopper_features') }}
+),
+
+scored_brands as (
+    select distinct brand
+    from campaigns
+    where campaign_status = 'planned'
+    {% for brand in score_brands %}
+        union all
+        select '{{ brand | trim | upper }}' as brand
+    {% endfor %}
+),
+
+brand_categories as (
+    select distinct
+        products.brand,
+        products.category_l2
+    from products
+    inner join scored_brands
+        on products.brand = scored_brands.brand
+),
+
+feature_dates as (
+    select * from as_of_dates
+    where is_training_grid or is_scoring_date
+),
+
+category_lines as (
+    select
+        sales_lines.shopper_key,
+        sales_lines.retailer,
+        sales_lines.transaction_id,
+        sales_lines.business_date,
+        sales_lines.units,
+        sales_lines.net_amount_eur,
+        sales_lines.is_promo,
+        brand_categories.brand,
+        products.brand = brand_categories.brand as is_brand_line
+    from sales_lines
+    inner join products
+        on sales_lines.gtin = products.gtin
+    inner join brand_categories
+        on products.category_l2 = brand_categories.category_l2
+    where sales_lines.shopper_key is not null
+),
+
+brand_days as (
+    select
+        shopper_key,
+        retailer,
+        brand,
+        business_date,
+        count(distinct case when is_brand_line then transaction_id end) as brand_baskets,
+        sum(case when is_brand_line and units > 0 then 1 else 0 end) as brand_purchase_lines,
+        sum(case when is_brand_line then net_amount_eur else 0 end) as brand_spend_eur,
+        sum(case when is_brand_line and is_promo then net_amount_eur else 0 end) as brand_promo_spend_eur,
+        sum(net_amount_eur) as category_spend_eur
+    from category_lines
+    group by shopper_key, retailer, brand, business_date
+),
+
+windowed as (
+    select
+        feature_dates.as_of_date,
+        feature_dates.status_start_date,
+        brand_days.*
+    from brand_days
+    inner join feature_dates
+        on
+            brand_days.business_date < feature_dates.as_of_date
+            and brand_days.business_date >= feature_dates.window_start_date
+),
+
+totals as (
+    select
+        shopper_key,
+        retailer,
+        brand,
+        as_of_date,
+        sum(brand_baskets) as brand_baskets_365d,
+        sum(brand_spend_eur) as brand_spend_365d_eur,
+        sum(brand_promo_spend_eur) as brand_promo_spend_365d_eur,
+        sum(category_spend_eur) as category_spend_365d_eur,
+        max(case when brand_purchase_lines > 0 then business_date end) as brand_last_purchase_date,
+        sum(case when business_date >= status_start_date then brand_purchase_lines else 0 end)
+        as brand_lines_recent,
+        sum(case when business_date < status_start_date then brand_purchase_lines else 0 end)
+        as brand_lines_earlier
+    from windowed
+    group by shopper_key, retailer, brand, as_of_date
+),
+
+final as (
+    select
+        totals.shopper_key,
+        totals.retailer,
+        totals.brand,
+        totals.as_of_date,
+        totals.brand_baskets_365d,
+        cast(totals.brand_spend_365d_eur as double) as brand_spend_365d_eur,
+        cast(totals.category_spend_365d_eur as double) as category_spend_365d_eur,
+        {{ dbt.datediff('totals.brand_last_purchase_date', 'totals.as_of_date', 'day') }}
+        as brand_days_since_last_purchase,
+        totals.brand_lines_recent,
+        totals.brand_lines_earlier,
+        case
+            when shopper_features.spend_365d_eur > 0
+                then cast(totals.brand_spend_365d_eur as double) / shopper_features.spend_365d_eur
+        end as brand_share_of_wallet,
+        case
+            when shopper_features.spend_365d_eur > 0
+                then cast(totals.category_spend_365d_eur as double) / shopper_features.spend_365d_eur
+        end as category_share_of_wallet,
+        case
+            when totals.category_spend_365d_eur > 0
+                then cast(totals.brand_spend_365d_eur as double) / cast(totals.category_spend_365d_eur as double)
+        end as brand_share_of_category,
+        case
+            when totals.brand_spend_365d_eur > 0
+                then cast(totals.brand_promo_spend_365d_eur as double)
+                / cast(totals.brand_spend_365d_eur as double)
+        end as brand_promo_share,
+        case
+            when totals.brand_lines_recent >= 3 then 'loyal'
+            when totals.brand_lines_recent > 0 then 'active'
+            when totals.brand_lines_earlier > 0 then 'lapsed'
+            else 'category_buyer'
+        end as brand_status
+    from totals
+    inner join shopper_features
+        on
+            totals.shopper_key = shopper_features.shopper_key
+            and totals.retailer = shopper_features.retailer
+            and totals.as_of_date = shopper_features.as_of_date
+)
+
+select * from final

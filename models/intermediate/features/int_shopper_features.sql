@@ -1,0 +1,258 @@
+-- One row per identified shopper x as-of date, for shoppers with at least one
+-- sale line at their retailer in the 365 days before the as-of date.
+-- Point in time: only lines with window_start_date <= business_date < as_of_date are read.
+
+with
+
+sales_lines as (
+    select * from {{ ref('fct_sales_lines') }}
+),
+
+products as (
+    select * from {{ ref('dim_products') }}
+),
+
+stores as (
+    select * from {{ ref('dim_stores') }}
+),
+
+as_of_dates as (
+    select * from {{ ref('int_feature_as_of_dates') }}
+),
+
+priced_lines as (
+    select
+        sales_lines.shopper_key,
+        sales_lines.retailer,
+        sales_lines.store_code,
+        sales_lines.transaction_id,
+        sales_lines.business_date,
+        sales_lines.units,
+        sales_lines.net_amount_eur,
+        sales_lines.is_promo,
+        sales_lines.campaign_id,
+        products.category_l2,
+        products.category_l3,
+        case
+            when sales_lines.units > 0 then sales_lines.net_amount_eur / sales_lines.units
+        end as unit_price_eur
+    from sales_lines
+    inner join products
+        on sales_lines.gtin = products.gtin
+),
+
+-- reference price of a category_l3 on a business date (all shoppers), so the index uses no later data
+category_day_prices as (
+    select
+        category_l3,
+        business_date,
+        avg(unit_price_eur) as category_unit_price_eur
+    from priced_lines
+    where unit_price_eur > 0
+    group by category_l3, business_date
+),
+
+shopper_lines as (
+    select
+        priced_lines.*,
+        priced_lines.unit_price_eur / category_day_prices.category_unit_price_eur as price_ratio
+    from priced_lines
+    left join category_day_prices
+        on
+            priced_lines.category_l3 = category_day_prices.category_l3
+            and priced_lines.business_date = category_day_prices.business_date
+    where priced_lines.shopper_key is not null
+),
+
+shopper_store_days as (
+    select
+        shopper_key,
+        retailer,
+        store_code,
+        business_date,
+        count(distinct transaction_id) as baskets,
+        count(*) as lines,
+        sum(units) as units,
+        sum(net_amount_eur) as spend_eur,
+        sum(case when is_promo then net_amount_eur else 0 end) as promo_spend_eur,
+        sum(case when campaign_id is not null then 1 else 0 end) as offer_lines,
+        sum(price_ratio) as price_ratio_sum,
+        sum(case when price_ratio is not null then 1 else 0 end) as priced_lines
+    from shopper_lines
+    group by shopper_key, retailer, store_code, business_date
+),
+
+windowed as (
+    select
+        as_of_dates.as_of_date,
+        as_of_dates.recent_start_date,
+        shopper_store_days.*,
+        stores.format as store_format,
+        stores.postal_code
+    from shopper_store_days
+    inner join as_of_dates
+        on
+            shopper_store_days.business_date < as_of_dates.as_of_date
+            and shopper_store_days.business_date >= as_of_dates.window_start_date
+    left join stores
+        on shopper_store_days.store_code = stores.store_code
+),
+
+visit_days as (
+    select
+        shopper_key,
+        retailer,
+        as_of_date,
+        business_date,
+        {{ dbt.datediff(
+            'lag(business_date) over (partition by shopper_key, retailer, as_of_date order by business_date)',
+            'business_date',
+            'day'
+        ) }} as gap_days
+    from windowed
+    group by shopper_key, retailer, as_of_date, business_date
+),
+
+gaps as (
+    select
+        shopper_key,
+        retailer,
+        as_of_date,
+        count(*) as visit_days,
+        avg(gap_days) as mean_interpurchase_days,
+        stddev_samp(gap_days) as sd_interpurchase_days
+    from visit_days
+    group by shopper_key, retailer, as_of_date
+),
+
+store_spend as (
+    select
+        shopper_key,
+        retailer,
+        as_of_date,
+        store_code,
+        store_format,
+        postal_code,
+        row_number() over (
+            partition by shopper_key, retailer, as_of_date
+            order by sum(spend_eur) desc, count(*) desc, store_code
+        ) as store_rank
+    from windowed
+    group by shopper_key, retailer, as_of_date, store_code, store_format, postal_code
+),
+
+main_stores as (
+    select
+        shopper_key,
+        retailer,
+        as_of_date,
+        store_code as main_store_code,
+        store_format as main_store_format,
+        case
+            when {{ dbt.length('postal_code') }} < 5 then null
+            when substring(postal_code, 1, 2) = '97' then substring(postal_code, 1, 3)
+            when substring(postal_code, 1, 3) in ('200', '201') then '2A'
+            when substring(postal_code, 1, 3) = '202' then '2B'
+            else substring(postal_code, 1, 2)
+        end as main_store_departement
+    from store_spend
+    where store_rank = 1
+),
+
+categories as (
+    select
+        shopper_lines.shopper_key,
+        shopper_lines.retailer,
+        as_of_dates.as_of_date,
+        count(distinct shopper_lines.category_l2) as categories_365d
+    from shopper_lines
+    inner join as_of_dates
+        on
+            shopper_lines.business_date < as_of_dates.as_of_date
+            and shopper_lines.business_date >= as_of_dates.window_start_date
+    group by shopper_lines.shopper_key, shopper_lines.retailer, as_of_dates.as_of_date
+),
+
+totals as (
+    select
+        shopper_key,
+        retailer,
+        as_of_date,
+        min(business_date) as first_purchase_date,
+        max(business_date) as last_purchase_date,
+        sum(case when business_date >= recent_start_date then baskets else 0 end) as baskets_90d,
+        sum(baskets) as baskets_365d,
+        sum(case when business_date >= recent_start_date then spend_eur else 0 end) as spend_90d_eur,
+        sum(spend_eur) as spend_365d_eur,
+        sum(promo_spend_eur) as promo_spend_365d_eur,
+        sum(units) as units_365d,
+        sum(offer_lines) as offer_lines_365d,
+        sum(price_ratio_sum) as price_ratio_sum,
+        sum(priced_lines) as priced_lines,
+        {% for store_format in ['hyper', 'super', 'proximity', 'drive', 'online'] -%}
+            sum(case when store_format = '{{ store_format }}' then spend_eur else 0 end)
+            as {{ store_format }}_spend_eur{{ "," if not loop.last }}
+        {% endfor %}
+    from windowed
+    group by shopper_key, retailer, as_of_date
+),
+
+final as (
+    select
+        totals.shopper_key,
+        totals.retailer,
+        totals.as_of_date,
+        -- recency and tenure
+        {{ dbt.datediff('totals.last_purchase_date', 'totals.as_of_date', 'day') }} as days_since_last_purchase,
+        {{ dbt.datediff('totals.first_purchase_date', 'totals.as_of_date', 'day') }} as tenure_days,
+        -- frequency and monetary value
+        totals.baskets_90d,
+        totals.baskets_365d,
+        cast(totals.spend_90d_eur as double) as spend_90d_eur,
+        cast(totals.spend_365d_eur as double) as spend_365d_eur,
+        cast(totals.spend_365d_eur as double) / totals.baskets_365d as avg_basket_eur,
+        cast(totals.units_365d as double) / totals.baskets_365d as avg_basket_units,
+        -- promotion sensitivity
+        case
+            when totals.spend_365d_eur > 0
+                then cast(totals.promo_spend_365d_eur as double) / cast(totals.spend_365d_eur as double)
+        end as promo_spend_share,
+        totals.offer_lines_365d as offers_used_365d,
+        -- price positioning: mean of (unit price / category_l3 average unit price that day)
+        case when totals.priced_lines > 0 then totals.price_ratio_sum / totals.priced_lines end as price_index,
+        -- regularity
+        gaps.visit_days,
+        gaps.mean_interpurchase_days,
+        gaps.sd_interpurchase_days,
+        categories.categories_365d,
+        -- store format mix (share of spend)
+        {% for store_format in ['hyper', 'super', 'proximity', 'drive', 'online'] -%}
+            case
+                when totals.spend_365d_eur > 0
+                    then cast(totals.{{ store_format }}_spend_eur as double) / cast(totals.spend_365d_eur as double)
+                else 0
+            end as {{ store_format }}_spend_share,
+        {% endfor -%}
+        -- geography, distance-free
+        main_stores.main_store_code,
+        main_stores.main_store_format,
+        main_stores.main_store_departement
+    from totals
+    inner join gaps
+        on
+            totals.shopper_key = gaps.shopper_key
+            and totals.retailer = gaps.retailer
+            and totals.as_of_date = gaps.as_of_date
+    inner join main_stores
+        on
+            totals.shopper_key = main_stores.shopper_key
+            and totals.retailer = main_stores.retailer
+            and totals.as_of_date = main_stores.as_of_date
+    inner join categories
+        on
+            totals.shopper_key = categories.shopper_key
+            and totals.retailer = categories.retailer
+            and totals.as_of_date = categories.as_of_date
+)
+
+select * from final

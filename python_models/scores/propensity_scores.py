@@ -1,0 +1,16 @@
+"""propensity_scores: probability to buy each scored brand within 28 days, with the white box's top-3 reasons."""
+
+from promo_factory.ml import pipeline, warehouse
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    refs = {
+        "int_feature_as_of_dates": dbt.ref("int_feature_as_of_dates"),
+        "int_shopper_features": dbt.ref("int_shopper_features"),
+        "int_shopper_brand_features": dbt.ref("int_shopper_brand_features"),
+        "int_shopper_brand_targets": dbt.ref("int_shopper_brand_targets"),
+    }
+    inputs = warehouse.propensity_inputs(refs.__getitem__, int(dbt.config.get("max_training_rows") or 300000))
+    scores, _ = pipeline.run_propensity(**inputs, with_challenger=False)
+    return scores

@@ -1,0 +1,17 @@
+"""uplift_model_metrics: every candidate uplift learner scored on held-out past campaigns; the best is flagged."""
+
+from promo_factory.ml import pipeline, warehouse
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    refs = {
+        "int_feature_as_of_dates": dbt.ref("int_feature_as_of_dates"),
+        "int_shopper_features": dbt.ref("int_shopper_features"),
+        "int_shopper_campaign_features": dbt.ref("int_shopper_campaign_features"),
+        "int_campaign_shopper_outcomes": dbt.ref("int_campaign_shopper_outcomes"),
+        "dim_campaigns": dbt.ref("dim_campaigns"),
+    }
+    inputs = warehouse.uplift_inputs(refs.__getitem__)
+    max_rows = int(dbt.config.get("max_training_rows") or 300000)
+    return pipeline.run_uplift_selection(inputs["training"], inputs["scoring_date"], max_rows=max_rows)
