@@ -94,23 +94,36 @@ def _forest(rows: pd.DataFrame) -> str:
     return forest_plot(intervals, unit="incremental sales, EUR per treated shopper")
 
 
-def _cumulative(daily: pd.DataFrame) -> str:
-    """Cumulative in-scope sales per assigned shopper, treatment vs control, all retailers."""
+def cumulative_per_shopper(daily: pd.DataFrame) -> dict[str, list[tuple[int, float]]]:
+    """(campaign day, cumulative in-scope sales per assigned shopper) per arm, all retailers summed.
+
+    A retailer without sales on a day keeps its cumulative total of the
+    day before (forward fill), so the sum over retailers never dips.
+    """
+    series: dict[str, list[tuple[int, float]]] = {}
     if daily.empty:
-        return line_chart({}, "EUR per shopper")
-    by_day = (
-        daily.groupby(["arm", "business_date"], as_index=False)
-        .agg(cumulative_sales_eur=("cumulative_sales_eur", "sum"), n_shoppers=("n_shoppers", "sum"))
-        .sort_values("business_date")
-    )
-    start = pd.to_datetime(by_day["business_date"]).min()
-    series = {}
+        return series
+    frame = daily.assign(business_date=pd.to_datetime(daily["business_date"]))
+    start = frame["business_date"].min()
     for arm in ("treatment", "control"):
-        arm_rows = by_day[by_day["arm"] == arm]
-        days = (pd.to_datetime(arm_rows["business_date"]) - start).dt.days + 1
-        per_shopper = arm_rows["cumulative_sales_eur"].astype(float) / arm_rows["n_shoppers"].astype(float)
-        series[arm] = list(zip(days.astype(int).tolist(), per_shopper.tolist(), strict=True))
-    return line_chart(series, "cumulative EUR per shopper")
+        arm_rows = frame[frame["arm"] == arm]
+        if arm_rows.empty:
+            continue
+        cumulative = (
+            arm_rows.pivot_table(index="business_date", columns="retailer", values="cumulative_sales_eur", aggfunc="sum")
+            .sort_index()
+            .ffill()
+            .fillna(0.0)
+            .sum(axis=1)
+        )
+        shoppers = float(arm_rows.groupby("retailer")["n_shoppers"].first().sum())
+        days = (cumulative.index - start).days + 1
+        series[arm] = list(zip([int(d) for d in days], (cumulative.astype(float) / shoppers).tolist(), strict=True))
+    return series
+
+
+def _cumulative(daily: pd.DataFrame) -> str:
+    return line_chart(cumulative_per_shopper(daily), "cumulative EUR per shopper")
 
 
 def render_campaign_report(results: pd.DataFrame, daily: pd.DataFrame, campaigns: pd.DataFrame | None = None) -> str:

@@ -212,3 +212,25 @@ def test_report_renders_every_campaign_self_contained() -> None:
     assert html.count("<svg") == 2  # one forest plot and one cumulative chart for the single campaign
     assert "<polyline" in html and "<script" not in html
     assert "http" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+
+
+def test_cumulative_curve_carries_a_retailer_over_days_without_sales() -> None:
+    from promo_factory.report.campaign import cumulative_per_shopper
+
+    d1, d2, d3 = pd.Timestamp("2026-01-05"), pd.Timestamp("2026-01-06"), pd.Timestamp("2026-01-07")
+    rows = [
+        # ALPHA sells every day, GAMMA has no business date on d2
+        ("ALPHA", d1, 10.0), ("ALPHA", d2, 15.0), ("ALPHA", d3, 20.0),
+        ("GAMMA", d1, 5.0), ("GAMMA", d3, 9.0),
+    ]
+    daily = pd.DataFrame(
+        [
+            {"campaign_id": "C", "retailer": r, "arm": "treatment", "business_date": d, "n_shoppers": 10,
+             "sales_eur": 0.0, "cumulative_sales_eur": c}
+            for r, d, c in rows
+        ]
+    )
+    series = cumulative_per_shopper(daily)
+    # per shopper over 20 shoppers: (10+5)/20, (15+5)/20, (20+9)/20
+    assert series["treatment"] == [(1, 0.75), (2, 1.0), (3, 1.45)]
+    assert "control" not in series
