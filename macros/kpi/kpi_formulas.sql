@@ -30,9 +30,9 @@
     sum(net_amount_eur)
 {%- endmacro %}
 
-{#- units = sum(units) -#}
+{#- units = sum(units), as a bigint (DuckDB sums integers into a 128-bit integer) -#}
 {% macro kpi_units() -%}
-    sum(units)
+    cast(sum(units) as {{ dbt.type_bigint() }})
 {%- endmacro %}
 
 {#- identified_sales_eur = sum(net_amount_eur) of lines with a shopper_key -#}
@@ -47,7 +47,7 @@
 
 {#- promo_units = sum(units) of lines with is_promo -#}
 {% macro kpi_promo_units() -%}
-    sum(case when is_promo then units else 0 end)
+    cast(sum(case when is_promo then units else 0 end) as {{ dbt.type_bigint() }})
 {%- endmacro %}
 
 {#- campaign_sales_eur = sum(net_amount_eur) of lines carrying a campaign code -#}

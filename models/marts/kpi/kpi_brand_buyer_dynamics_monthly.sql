@@ -130,12 +130,12 @@ brand_periods as (
         retailer,
         brand,
         period_start,
-        sum(case when buyer_status <> 'lapsed' then 1 else 0 end) as buyers,
-        sum(case when buyer_status = 'new' then 1 else 0 end) as new_buyers,
-        sum(case when buyer_status = 'repeat' then 1 else 0 end) as repeat_buyers,
-        sum(case when buyer_status = 'recovered' then 1 else 0 end) as recovered_buyers,
-        sum(case when buyer_status = 'lapsed' then 1 else 0 end) as lapsed_buyers,
-        sum(is_promo_only) as promo_only_buyers
+        count(case when buyer_status <> 'lapsed' then 1 end) as buyers,
+        count(case when buyer_status = 'new' then 1 end) as new_buyers,
+        count(case when buyer_status = 'repeat' then 1 end) as repeat_buyers,
+        count(case when buyer_status = 'recovered' then 1 end) as recovered_buyers,
+        count(case when buyer_status = 'lapsed' then 1 end) as lapsed_buyers,
+        count(case when is_promo_only = 1 then 1 end) as promo_only_buyers
     from all_statuses
     group by retailer, brand, period_start
 ),

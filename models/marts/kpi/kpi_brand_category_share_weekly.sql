@@ -50,9 +50,9 @@ with_category_totals as (
         sum(brand_sales_eur) over (
             partition by retailer, category_l1, category_l2, category_l3, week_start
         ) as category_sales_eur,
-        sum(brand_units) over (
+        cast(sum(brand_units) over (
             partition by retailer, category_l1, category_l2, category_l3, week_start
-        ) as category_units
+        ) as {{ dbt.type_bigint() }}) as category_units
     from brand_category_weeks
 ),
 
