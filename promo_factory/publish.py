@@ -171,7 +171,7 @@ def publish_snapshot(
     temporary = _temporary_path(published)
     published_at = datetime.now(timezone.utc).replace(microsecond=0)
     try:
-        connection = duckdb.connect(str(temporary), config={"preserve_insertion_order": False})
+        connection = duckdb.connect(str(temporary), config={"preserve_insertion_order": False, "enable_progress_bar": False})
         try:
             row_counts = _copy_marts(connection, warehouse, published_at)
             connection.execute("checkpoint")
