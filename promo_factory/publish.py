@@ -171,8 +171,9 @@ def publish_snapshot(
     temporary = _temporary_path(published)
     published_at = datetime.now(timezone.utc).replace(microsecond=0)
     try:
-        connection = duckdb.connect(str(temporary), config={"preserve_insertion_order": False, "enable_progress_bar": False})
+        connection = duckdb.connect(str(temporary), config={"preserve_insertion_order": False})
         try:
+            connection.execute("set enable_progress_bar = false")
             row_counts = _copy_marts(connection, warehouse, published_at)
             connection.execute("checkpoint")
         finally:
