@@ -150,21 +150,20 @@ def alpha_records(world: World, outcome: np.ndarray) -> SourceRecords:
     ean_full = products["ean_text"].to_numpy()
     ean_stripped = np.array([text.lstrip("0") for text in ean_full], dtype=object)
     strip = rng.random(product.size) < 0.7
-    ean = np.where(strip, ean_stripped[product], ean_full[product])
+    ean = fmt.take(list(ean_full) + list(ean_stripped), product + strip * len(ean_full))
     grams = lines["grams"][mask]
     discount = lines["discount"][mask]
     campaign = lines["campaign"][mask]
     campaign_ids = np.array([c.campaign_id for c in world.campaigns] + [""], dtype=object)
-    refs = np.append(world.shoppers.ref, "")
-    ticket = world.trip_ids[trip]
+    refs = list(world.shoppers.ref) + [""]
     line_number = lines["line"][mask]
     columns = {
-        "ticket_id": pa.array(ticket, type=pa.string()),
+        "ticket_id": fmt.take(world.trip_ids.tolist(), trip),
         "ligne": fmt.integers(line_number),
         "store_code": fmt.take(world.stores["store_code"].to_numpy(), world.trips["store"][trip]),
         "date_heure": fmt.strftime(world.trips["local_s"][trip], "%d/%m/%Y %H:%M:%S"),
-        "carte_fidelite": pa.array(refs[shopper], type=pa.string()),
-        "ean": pa.array(ean, type=pa.string()),
+        "carte_fidelite": fmt.take(refs, np.where(shopper >= 0, shopper, len(refs) - 1)),
+        "ean": ean,
         "libelle": fmt.take(products["label"].to_numpy(), product),
         "qte": fmt.integers(lines["units"][mask]),
         "poids_kg": fmt.where(grams != 0, fmt.fixed(grams, 3, ","), ""),
@@ -197,10 +196,9 @@ def gamma_records(world: World, outcome: np.ndarray, sku_of_product: np.ndarray)
     units = lines["units"][mask].astype(np.int64)
     price = lines["price"][mask]
     discount = lines["discount"][mask]
-    ticket = world.trip_ids[trip]
     member = np.where(shopper >= 0, world.shoppers.member_id[np.maximum(shopper, 0)], 0)
     columns = {
-        "txn_id": pa.array(ticket, type=pa.string()),
+        "txn_id": fmt.take(world.trip_ids.tolist(), trip),
         "line_no": pa.array(line_number.astype(np.int32), type=pa.int32()),
         "shop_id": pa.array(shop_id, type=pa.int32()),
         "ts_utc": pa.array(utc.astype("datetime64[s]").astype("datetime64[us]"), type=pa.timestamp("us")),

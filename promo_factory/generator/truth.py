@@ -10,6 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from promo_factory.generator import fmt
 from promo_factory.generator.campaigns import CampaignOutcome, net_micro
 from promo_factory.generator.config import RETAILERS
 from promo_factory.generator.records import LOADED, World
@@ -43,30 +44,37 @@ def micro_to_decimal(micro: np.ndarray) -> pa.Array:
 
 
 def sales_lines(world: World, outcome: np.ndarray) -> pa.Table:
-    """Rows fct_sales_lines must hold, sorted by retailer, transaction_id, line_number."""
-    mask = outcome == LOADED
-    lines = {name: column[mask] for name, column in world.lines.items()}
+    """Rows fct_sales_lines must hold, sorted by retailer, transaction_id, line_number.
+
+    Per-line text columns are taken from small per-entity arrow arrays (no Python object per line).
+    """
+    trip_rank = np.empty(world.trip_ids.size, dtype=np.int64)
+    trip_rank[np.argsort(world.trip_ids.astype(str), kind="stable")] = np.arange(world.trip_ids.size)
+    loaded = np.flatnonzero(outcome == LOADED)
+    all_trips = world.lines["trip"][loaded]
+    order = loaded[np.lexsort((world.lines["line"][loaded], trip_rank[all_trips], world.trips["retailer"][all_trips]))]
+    lines = {name: column[order] for name, column in world.lines.items()}
     trip = lines["trip"]
     shopper = world.trips["shopper"][trip]
     products = world.catalog.products
-    campaign_ids = np.array([c.campaign_id for c in world.campaigns] + [None], dtype=object)
-    keys = np.append(world.shoppers.key, None)
+    campaign_ids = [c.campaign_id for c in world.campaigns] + [None]
+    keys = list(world.shoppers.key) + [None]
     frame = pa.table({
-        "retailer": pa.array(np.array(RETAILERS, dtype=object)[world.trips["retailer"][trip]], type=pa.string()),
-        "store_code": pa.array(world.stores["store_code"].to_numpy()[world.trips["store"][trip]], type=pa.string()),
-        "transaction_id": pa.array(world.trip_ids[trip], type=pa.string()),
+        "retailer": fmt.take(list(RETAILERS), world.trips["retailer"][trip]),
+        "store_code": fmt.take(world.stores["store_code"].tolist(), world.trips["store"][trip]),
+        "transaction_id": fmt.take(world.trip_ids.tolist(), trip),
         "line_number": pa.array(lines["line"].astype(np.int32), type=pa.int32()),
-        "shopper_key": pa.array(keys[shopper], type=pa.string()),
-        "gtin": pa.array(products["gtin"].to_numpy()[lines["product"]], type=pa.string()),
+        "shopper_key": fmt.take(keys, np.where(shopper >= 0, shopper, len(keys) - 1)),
+        "gtin": fmt.take(products["gtin"].tolist(), lines["product"]),
         "business_date": pa.array(world.cal.epoch_day(world.trips["day"][trip]).astype(np.int32), type=pa.int32()).cast(pa.date32()),
         "sold_at_utc": pa.array(world.trips["utc_s"][trip] * 1_000_000, type=pa.int64()).cast(pa.timestamp("us")),
         "units": pa.array(lines["units"].astype(np.int32), type=pa.int32()),
         "net_amount_eur": micro_to_decimal(net_micro(lines)),
         "discount_eur": micro_to_decimal(lines["discount"] * 10_000),
         "is_promo": pa.array(lines["discount"] > 0, type=pa.bool_()),
-        "campaign_id": pa.array(campaign_ids[lines["campaign"]], type=pa.string()),
+        "campaign_id": fmt.take(campaign_ids, np.where(lines["campaign"] >= 0, lines["campaign"], len(campaign_ids) - 1)),
     }, schema=SALES_SCHEMA)
-    return frame.sort_by([("retailer", "ascending"), ("transaction_id", "ascending"), ("line_number", "ascending")])
+    return frame
 
 
 def products_truth(world: World) -> pd.DataFrame:

@@ -384,3 +384,54 @@ def test_offer_discount_and_expected_effect_by_hand() -> None:
     cash = effects.expected_incremental_cents(np.array([0.0]), 10, 300.0, np.array([4.0]), np.array([1000.0]),
                                               np.array([0.0]), 0.25, "cash_off", 0.5)
     assert cash.tolist() == pytest.approx([-200.0])
+
+
+def _scope_products(raw: Path, truth: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    campaigns = pd.read_csv(raw / "campaigns" / "campaigns.csv", dtype=str, keep_default_na=False)
+    campaigns["brand_norm"] = campaigns["brand"].str.replace(r"\s+", " ", regex=True).str.strip().str.upper()
+    return campaigns, pd.read_parquet(truth / "products.parquet")
+
+
+def test_campaign_arm_means_follow_the_contract_outcome(raw: Path, truth: Path, sales: pd.DataFrame) -> None:
+    """Outcome = in-scope net sales of the shopper at the retailer within [start, end], from the truth lines."""
+    campaigns, products = _scope_products(raw, truth)
+    assignments = pd.read_csv(raw / "campaigns" / "assignments.csv", dtype=str)
+    assignments["shopper_key"] = [hashlib.md5(f"{r}:{c}".encode()).hexdigest()
+                                  for r, c in zip(assignments["retailer"], assignments["customer_ref"])]
+    erased = pd.read_csv(raw / "privacy" / "erasure_requests.csv", dtype=str)
+    erased_keys = {hashlib.md5(f"{r}:{c}".encode()).hexdigest() for r, c in zip(erased["retailer"], erased["customer_ref"])}
+    effects_truth = pd.read_parquet(truth / "campaign_effects.parquet")
+    for row in effects_truth.itertuples():
+        campaign = campaigns.set_index("campaign_id").loc[row.campaign_id]
+        scope = products["brand"] == campaign["brand_norm"]
+        if campaign["category_l2"]:
+            scope &= products["category_l2"] == campaign["category_l2"]
+        lines = sales[(sales["retailer"] == row.retailer) & sales["gtin"].isin(products.loc[scope, "gtin"])
+                      & (sales["business_date"].astype(str) >= campaign["start_date"])
+                      & (sales["business_date"].astype(str) <= campaign["end_date"])]
+        per_shopper = lines.groupby("shopper_key")["net_amount_eur"].sum().map(float)
+        arms = assignments[(assignments["campaign_id"] == row.campaign_id) & (assignments["retailer"] == row.retailer)
+                           & ~assignments["shopper_key"].isin(erased_keys)]
+        for arm, expected in (("treatment", row.mean_outcome_treatment), ("control", row.mean_outcome_control)):
+            keys = arms.loc[arms["arm"] == arm, "shopper_key"]
+            if len(keys):
+                assert per_shopper.reindex(keys, fill_value=0.0).mean() == pytest.approx(expected, abs=1e-9)
+
+
+def test_planned_uplift_covers_exactly_the_eligible_shoppers(raw: Path, truth: Path, sales: pd.DataFrame) -> None:
+    """Eligible = identified, not erased, a purchase (units > 0) at the retailer in the 365 days before start."""
+    campaigns, _ = _scope_products(raw, truth)
+    uplift = pd.read_parquet(truth / "planned_uplift.parquet")
+    last = sales["business_date"].max().isoformat()
+    planned = campaigns[campaigns["start_date"] > last]
+    bought = sales[sales["shopper_key"].notna() & (sales["units"] > 0)]
+    for campaign in planned.itertuples():
+        start = date.fromisoformat(campaign.start_date)
+        for retailer in campaign.retailers.split("|"):
+            window = bought[(bought["retailer"] == retailer)
+                            & (bought["business_date"] >= start - pd.Timedelta(days=365).to_pytimedelta())
+                            & (bought["business_date"] < start)]
+            expected = set(window["shopper_key"])
+            got = set(uplift.loc[(uplift["campaign_id"] == campaign.campaign_id) & (uplift["retailer"] == retailer),
+                                 "shopper_key"])
+            assert got == expected, (campaign.campaign_id, retailer)
