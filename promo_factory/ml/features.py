@@ -51,6 +51,7 @@ BRAND_COLUMNS = [
     "brand_promo_share",
     "brand_status",
     "scope_spend_recent_eur",
+    "brand_lines_recent",
 ]
 
 # Model column -> (words when high, words when low).
@@ -90,6 +91,7 @@ FEATURE_WORDS: dict[str, tuple[str, str]] = {
     "offer_cash": ("generous cash-off offer", "small cash-off offer"),
     "campaign_days": ("long campaign", "short campaign"),
     "has_category_scope": ("offer limited to one category", "offer on the whole brand"),
+    "offer_cost_baseline": ("would get the discount on purchases made anyway", "little baseline purchase to discount"),
 }
 
 SHOPPER_MODEL_COLUMNS = [
@@ -118,7 +120,7 @@ BRAND_MODEL_COLUMNS = [
     "brand_promo_share",
     *[f"status_{status}" for status in BRAND_STATUSES],
 ]
-CAMPAIGN_MODEL_COLUMNS = ["log_scope_spend_recent", "offer_pct", "offer_cash", "campaign_days", "has_category_scope"]
+CAMPAIGN_MODEL_COLUMNS = ["log_scope_spend_recent", "offer_cost_baseline", "offer_pct", "offer_cash", "campaign_days", "has_category_scope"]
 PROPENSITY_COLUMNS = SHOPPER_MODEL_COLUMNS + BRAND_MODEL_COLUMNS
 UPLIFT_COLUMNS = SHOPPER_MODEL_COLUMNS + BRAND_MODEL_COLUMNS + CAMPAIGN_MODEL_COLUMNS
 
@@ -193,7 +195,13 @@ def model_matrix(frame: pd.DataFrame, with_campaign: bool = False) -> pd.DataFra
         out["offer_cash"] = np.where(is_pct, 0.0, value)
         out["campaign_days"] = _num(frame, "campaign_days", 0.0)
         out["has_category_scope"] = _num(frame, "has_category_scope", 0.0)
-        out["log_scope_spend_recent"] = np.log1p(np.maximum(_num(frame, "scope_spend_recent_eur", 0.0), 0))
+        recent_spend = np.maximum(_num(frame, "scope_spend_recent_eur", 0.0), 0)
+        out["log_scope_spend_recent"] = np.log1p(recent_spend)
+        # discount the offer would give on the in-scope purchases of the last 56 days, scaled to the campaign
+        recent_lines = np.maximum(_num(frame, "brand_lines_recent", 0.0), 0)
+        out["offer_cost_baseline"] = (
+            out["offer_pct"] / 100.0 * recent_spend + out["offer_cash"] * recent_lines
+        ) * out["campaign_days"] / 56.0
         columns = UPLIFT_COLUMNS
     return pd.DataFrame({c: out[c] for c in columns}, index=frame.index)
 
