@@ -52,14 +52,14 @@ lock: $(STAMP)
 demo: setup
 	$(BIN)/promo generate --seed $(SEED) --shoppers $(SHOPPERS) --days $(DAYS) --out $(PROMO_RAW_DIR) --truth $(TRUTH_DIR) --clean
 	$(BIN)/dbt build
-	$(BIN)/promo publish
+	$(BIN)/promo publish --run-results target/run_results.json
 	$(BIN)/promo summary
 
 build: setup
 	$(BIN)/dbt build
 
 publish: setup
-	$(BIN)/promo publish
+	$(BIN)/promo publish --run-results target/run_results.json
 
 test: lint ci-build pytest
 

@@ -30,7 +30,7 @@ def _generate(args: argparse.Namespace) -> int:
 def _publish(args: argparse.Namespace) -> int:
     from promo_factory.publish import publish_snapshot
 
-    publish_snapshot()
+    publish_snapshot(run_results=Path(args.run_results) if args.run_results else None)
     return 0
 
 
@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     generate.set_defaults(handler=_generate)
 
     publish = commands.add_parser("publish", help="atomically publish the marts to the read-only snapshot")
+    publish.add_argument("--run-results", default=None, help="dbt run_results.json: refuse to publish a failed build")
     publish.set_defaults(handler=_publish)
 
     summary = commands.add_parser("summary", help="print what the last build produced and how to query it")
