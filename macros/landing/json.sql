@@ -31,19 +31,24 @@
                 source_file,
                 line_number,
                 is_json_object,
-                json_extract_string(line_text, '$.order_id') as order_id,
-                json_extract_string(line_text, '$.placed_at') as placed_at,
-                json_extract_string(line_text, '$.status') as status,
-                json_extract_string(line_text, '$.channel') as channel,
-                json_extract_string(line_text, '$.store_code') as store_code,
-                json_extract_string(line_text, '$.customer.id') as customer_id,
-                json_extract_string(line_text, '$.customer.email_sha256') as customer_email_sha256,
-                case
-                    when json_type(line_text, '$.items') = 'ARRAY'
-                        then json_extract(line_text, '$.items[*]')
-                end as items
-            from parsed
-            where is_json_object
+                order_json.order_id,
+                order_json.placed_at,
+                order_json.status,
+                order_json.channel,
+                order_json.store_code,
+                order_json.customer.id as customer_id,
+                order_json.customer.email_sha256 as customer_email_sha256,
+                order_json.items
+            from (
+                -- one parse per line; every field read as text (numbers keep their JSON spelling)
+                select
+                    source_file,
+                    line_number,
+                    is_json_object,
+                    json_transform(line_text, '{{ beta_order_json_structure() }}') as order_json
+                from parsed
+                where is_json_object
+            ) as transformed
         ),
 
         items as (
@@ -77,11 +82,11 @@
                 customer_id,
                 customer_email_sha256,
                 cast(item_position as integer) as item_position,
-                json_extract_string(item, '$.gtin') as gtin,
-                json_extract_string(item, '$.qty') as qty,
-                json_extract_string(item, '$.unit_price') as unit_price,
-                json_extract_string(item, '$.discount') as discount,
-                json_extract_string(item, '$.coupon') as coupon
+                item.gtin,
+                item.qty,
+                item.unit_price,
+                item.discount,
+                item.coupon
             from items
 
             union all
@@ -131,6 +136,14 @@
 
         select * from final
     )
+{%- endmacro %}
+
+{#- The BETA order as a JSON structure of text fields (LANDING_ZONE.md). -#}
+{% macro beta_order_json_structure() -%}
+    {{- '{"order_id": "VARCHAR", "placed_at": "VARCHAR", "status": "VARCHAR", "channel": "VARCHAR", '
+        ~ '"store_code": "VARCHAR", "customer": {"id": "VARCHAR", "email_sha256": "VARCHAR"}, '
+        ~ '"items": [{"gtin": "VARCHAR", "qty": "VARCHAR", "unit_price": "VARCHAR", "discount": "VARCHAR", '
+        ~ '"coupon": "VARCHAR"}]}' -}}
 {%- endmacro %}
 
 {% macro default__read_landing_order_items(relative_glob) -%}

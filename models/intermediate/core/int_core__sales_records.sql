@@ -192,47 +192,90 @@ looked_up as (
         on unioned.shopper_key = erased_shoppers.shopper_key
 ),
 
--- BETA: every version of an order but the latest (file name order, then line order) is superseded
-versioned as (
+-- BETA: every version of an order but the latest (file name order, then line order) is superseded;
+-- only orders delivered more than once are ranked (an aggregate, not a window over every record)
+order_versions as (
     select
-        *,
-        case
-            when retailer = 'BETA' and not is_malformed_json and transaction_id is not null
-                then dense_rank() over (
-                    partition by retailer, transaction_id
-                    order by source_file desc, row_order desc
-                )
-            else 1
-        end as order_version_rank
+        transaction_id,
+        max({{ dbt.concat(['source_file', "':'", "lpad(cast(row_order as varchar), 12, '0')"]) }}) as latest_version
     from looked_up
+    where retailer = 'BETA' and not is_malformed_json and transaction_id is not null
+    group by transaction_id
+    having count(distinct {{ dbt.concat(['source_file', "':'", 'cast(row_order as varchar)']) }}) > 1
 ),
 
 validated as (
     select
-        *,
+        looked_up.*,
         case
-            when is_malformed_json then 'malformed_json'
-            when order_version_rank > 1 then 'superseded_version'
-            when has_missing_field then 'missing_field'
-            when has_invalid_timestamp then 'invalid_timestamp'
-            when has_invalid_quantity then 'invalid_quantity'
-            when has_invalid_amount then 'invalid_amount'
-            when is_known_sku and not is_valid_gtin then 'invalid_gtin'
-            when not is_known_sku then 'unknown_sku'
-            when not is_known_store then 'unknown_store'
-            when not is_known_product then 'unknown_product'
+            when looked_up.is_malformed_json then 'malformed_json'
+            when
+                {{ dbt.concat(['looked_up.source_file', "':'", "lpad(cast(looked_up.row_order as varchar), 12, '0')"]) }}
+                < order_versions.latest_version
+                then 'superseded_version'
+            when looked_up.has_missing_field then 'missing_field'
+            when looked_up.has_invalid_timestamp then 'invalid_timestamp'
+            when looked_up.has_invalid_quantity then 'invalid_quantity'
+            when looked_up.has_invalid_amount then 'invalid_amount'
+            when looked_up.is_known_sku and not looked_up.is_valid_gtin then 'invalid_gtin'
+            when not looked_up.is_known_sku then 'unknown_sku'
+            when not looked_up.is_known_store then 'unknown_store'
+            when not looked_up.is_known_product then 'unknown_product'
         end as validation_reason
-    from versioned
+    from looked_up
+    left join order_versions
+        on
+            looked_up.retailer = 'BETA'
+            and looked_up.transaction_id = order_versions.transaction_id
+            and not looked_up.is_malformed_json
+),
+
+-- keys held by more than one valid record (few): only their records are ranked
+duplicate_keys as (
+    select
+        retailer,
+        transaction_id,
+        line_number
+    from validated
+    where validation_reason is null
+    group by retailer, transaction_id, line_number
+    having count(*) > 1
+),
+
+flagged as (
+    select
+        validated.*,
+        duplicate_keys.transaction_id is not null as has_duplicate_key
+    from validated
+    left join duplicate_keys
+        on
+            validated.retailer = duplicate_keys.retailer
+            and validated.transaction_id = duplicate_keys.transaction_id
+            and validated.line_number = duplicate_keys.line_number
+            and validated.validation_reason is null
 ),
 
 deduplicated as (
     select
         *,
+        1 as duplicate_rank
+    from flagged
+    where not has_duplicate_key
+
+    union all
+
+    -- first in (source_file, file order); ALPHA CSV rows are read in parallel without a row number,
+    -- so rows of one file sharing a key are ordered by their content (deterministic)
+    select
+        *,
         row_number() over (
-            partition by validation_reason, retailer, transaction_id, line_number
-            order by source_file, row_order, line_number
+            partition by retailer, transaction_id, line_number
+            order by
+                source_file, row_order, sold_at_utc, store_code, gtin, units, net_amount_eur, discount_eur,
+                shopper_key, campaign_id
         ) as duplicate_rank
-    from validated
+    from flagged
+    where has_duplicate_key
 ),
 
 final as (

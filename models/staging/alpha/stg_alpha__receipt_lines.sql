@@ -7,7 +7,7 @@
 with
 
 source as (
-    select * from {{ read_landing_csv('alpha/receipts/*.csv', columns, delimiter=';', ordered=true) }}
+    select * from {{ read_landing_csv('alpha/receipts/*.csv', columns, delimiter=';') }}
 ),
 
 renamed as (
