@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from promo_factory import gtin as gtin_lib
-from promo_factory.generator.config import ALPHA, BETA, GAMMA
+from promo_factory.generator.config import BETA, GAMMA
 
 # category_l1 -> category_l2 -> (category_l3 list, price range in cents, weighed)
 CATEGORIES: dict[str, dict[str, tuple[list[str], tuple[int, int], bool]]] = {
