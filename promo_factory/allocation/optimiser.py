@@ -84,12 +84,15 @@ def pruning_depth(capacity: np.ndarray, groups: Sequence[CampaignGroup]) -> np.n
 
 
 def _top_per_campaign(campaign: np.ndarray, value: np.ndarray, keep: np.ndarray) -> np.ndarray:
-    """Positions of the `keep[c]` highest values of each campaign (ties: earlier position first)."""
-    order = np.lexsort((np.arange(len(value)), -value, campaign))
-    sorted_campaign = campaign[order]
-    starts = np.searchsorted(sorted_campaign, np.arange(len(keep)), side="left")
-    rank = np.arange(len(order)) - starts[sorted_campaign]
-    return np.sort(order[rank < keep[sorted_campaign]])
+    """Sorted positions of `keep[c]` highest values of each campaign (ties at the cut: a deterministic choice)."""
+    picked = []
+    for c in range(len(keep)):
+        rows = np.flatnonzero(campaign == c)
+        k = int(keep[c])
+        if len(rows) > k:
+            rows = rows[np.argpartition(-value[rows], k - 1)[:k]] if k > 0 else rows[:0]
+        picked.append(rows)
+    return np.sort(np.concatenate(picked)) if picked else np.array([], dtype=np.int64)
 
 
 def _components(n_campaigns: int, groups: Sequence[CampaignGroup]) -> list[list[int]]:
@@ -208,22 +211,26 @@ def _solve_component(
     patterns = _feasible_patterns(k, groups)
     base = _pattern_values(values, present, patterns)
     price = np.zeros(k)
+    # Patterns x shoppers, so that selecting the patterns with / without c copies contiguous rows.
+    reduced = np.ascontiguousarray(base.T)
+    with_rows = [np.flatnonzero(patterns[:, c]) for c in range(k)]
+    without_rows = [np.flatnonzero(~patterns[:, c]) for c in range(k)]
     for _ in range(max_rounds):
         previous = price.copy()
         for c in range(k):
-            reduced = base - (patterns.astype(np.float64) @ price)[None, :]
-            with_c = reduced[:, patterns[:, c]] + price[c]
-            without_c = reduced[:, ~patterns[:, c]]
-            best_with = with_c.max(axis=1)
-            best_without = np.maximum(0.0, without_c.max(axis=1) if without_c.shape[1] else 0.0)
+            best_with = reduced[with_rows[c]].max(axis=0) + price[c]
+            best_without = np.zeros(n_shoppers)
+            if len(without_rows[c]):
+                best_without = np.maximum(best_without, reduced[without_rows[c]].max(axis=0))
             gain = np.sort((best_with - best_without)[np.isfinite(best_with)])[::-1]
             cap = int(capacity[c])
-            if np.sum(gain > 0) <= cap:
-                price[c] = 0.0
-            else:
+            new_price = 0.0
+            if np.sum(gain > 0) > cap:
                 upper_gain = gain[cap - 1] if cap > 0 else gain[0]
-                price[c] = max(0.0, (upper_gain + gain[cap]) / 2)
-        if np.allclose(price, previous, rtol=1e-12, atol=1e-12):
+                new_price = max(0.0, (upper_gain + gain[cap]) / 2)
+            reduced[with_rows[c]] -= new_price - price[c]
+            price[c] = new_price
+        if np.max(np.abs(price - previous)) <= 1e-9 * max(1.0, float(np.max(np.abs(price)))):
             break
     reduced = base - (patterns.astype(np.float64) @ price)[None, :]
     scored = np.concatenate([np.zeros((n_shoppers, 1)), reduced], axis=1)  # column 0 = no offer
@@ -288,7 +295,9 @@ def solve_allocation(
         if len(in_component) == 0:
             continue
         shopper_codes, row = np.unique(shopper[in_component], return_inverse=True)
-        col = np.array([local[int(c)] for c in campaign[in_component]], dtype=np.int64)
+        lookup = np.full(len(capacity), -1, dtype=np.int64)
+        lookup[members] = np.arange(len(members))
+        col = lookup[campaign[in_component]]
         values = np.zeros((len(shopper_codes), len(members)))
         present = np.zeros_like(values, dtype=bool)
         values[row, col] = value[in_component]

@@ -62,7 +62,7 @@ def is_feasible(shopper, campaign, chosen, capacity, groups) -> bool:
 
 def test_optimiser_equals_brute_force_on_small_instances():
     rng = np.random.default_rng(2026)
-    checked = 0
+    checked = through_integer_programme = 0
     for _ in range(250):
         shopper, campaign, value, capacity, groups = random_instance(rng)
         if len(value) == 0:
@@ -73,7 +73,9 @@ def test_optimiser_equals_brute_force_on_small_instances():
         assert value[chosen].sum() == pytest.approx(brute_force(shopper, campaign, value, capacity, groups), abs=1e-9)
         assert stats.upper_bound >= value[chosen].sum() - 1e-9
         checked += 1
+        through_integer_programme += stats.free_pairs > 0
     assert checked > 200
+    assert through_integer_programme > 0  # the reduced-cost fixing + HiGHS step is exercised, not only the bound
 
 
 def test_integer_programme_alone_equals_brute_force():
