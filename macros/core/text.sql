@@ -69,3 +69,9 @@
 {% macro default__try_cast_as(expression, data_type) -%}
     {{ dbt.safe_cast(expression, data_type) }}
 {%- endmacro %}
+
+{#- Sortable version key of a record: its file then its zero-padded order in the file ("beta/orders/d.jsonl:000000000012");
+    daily file names sort by date, so a later key is a later delivery. -#}
+{% macro order_version_key(file_column, order_column) -%}
+    {{ dbt.concat([file_column, "':'", "lpad(cast(" ~ order_column ~ " as " ~ dbt.type_string() ~ "), 12, '0')"]) }}
+{%- endmacro %}

@@ -197,11 +197,11 @@ looked_up as (
 order_versions as (
     select
         transaction_id,
-        max({{ dbt.concat(['source_file', "':'", "lpad(cast(row_order as varchar), 12, '0')"]) }}) as latest_version
+        max({{ order_version_key('source_file', 'row_order') }}) as latest_version
     from looked_up
     where retailer = 'BETA' and not is_malformed_json and transaction_id is not null
     group by transaction_id
-    having count(distinct {{ dbt.concat(['source_file', "':'", 'cast(row_order as varchar)']) }}) > 1
+    having count(distinct {{ order_version_key('source_file', 'row_order') }}) > 1
 ),
 
 validated as (
@@ -209,9 +209,7 @@ validated as (
         looked_up.*,
         case
             when looked_up.is_malformed_json then 'malformed_json'
-            when
-                {{ dbt.concat(['looked_up.source_file', "':'", "lpad(cast(looked_up.row_order as varchar), 12, '0')"]) }}
-                < order_versions.latest_version
+            when {{ order_version_key('looked_up.source_file', 'looked_up.row_order') }} < order_versions.latest_version
                 then 'superseded_version'
             when looked_up.has_missing_field then 'missing_field'
             when looked_up.has_invalid_timestamp then 'invalid_timestamp'

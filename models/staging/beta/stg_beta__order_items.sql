@@ -1,4 +1,6 @@
 -- depends_on: {{ source('beta', 'orders') }}
+{%- set item_position_text = "cast(item_position as " ~ dbt.type_string() ~ ")" %}
+{%- set line_number_text = "cast(line_number as " ~ dbt.type_string() ~ ")" %}
 
 with
 
@@ -43,8 +45,8 @@ renamed as (
         -- record reference: <order_id>/<item position>, or "line <n>" for a line without items
         case
             when is_json_object and item_position is not null
-                then {{ dbt.concat(["coalesce(trim(order_id), '')", "'/'", "cast(item_position as varchar)"]) }}
-            else {{ dbt.concat(["'line '", "cast(line_number as varchar)"]) }}
+                then {{ dbt.concat(["coalesce(trim(order_id), '')", "'/'", item_position_text]) }}
+            else {{ dbt.concat(["'line '", line_number_text]) }}
         end as record_ref
     from source
 ),

@@ -11,6 +11,7 @@
     'discount_cents': 'bigint',
     'promo_ref': dbt.type_string(),
 } %}
+{%- set line_no_text = 'cast(line_no as ' ~ dbt.type_string() ~ ')' %}
 
 with
 
@@ -43,7 +44,7 @@ renamed as (
         ts_utc as sold_at_utc,
 
         -- record reference: <txn_id>/<line_no>
-        {{ dbt.concat(["coalesce(trim(txn_id), '')", "'/'", "coalesce(cast(line_no as varchar), '')"]) }} as record_ref
+        {{ dbt.concat(["coalesce(trim(txn_id), '')", "'/'", "coalesce(" ~ line_no_text ~ ", '')"]) }} as record_ref
     from source
 ),
 
