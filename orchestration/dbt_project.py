@@ -1,8 +1,11 @@
 """The dbt project as Dagster sees it, and the manifest it is built from.
 
 A fresh clone has no `manifest.json`: loading this module runs `dbt parse`
-when the manifest is missing, and on every load under `dagster dev` (what
-`DbtProject.prepare_if_dev()` does) so that edited models show up on reload.
+when the manifest is missing or older than a file of the project. This is
+`DbtProject.prepare_if_dev()` made cheaper and wider: edited models show up
+on reload under `dagster dev` (without re-parsing an unchanged project on
+every load), and any other process (tests, a deployed code server) never
+runs on a missing or stale manifest.
 `DBT_TARGET_PATH` (default `target`) says where the manifest and the run
 artefacts go. dbt is the one installed next to the running Python (`.venv/bin/dbt`),
 so nothing depends on PATH.
@@ -19,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from dagster_dbt import DbtCliResource, DbtProject
-from dagster_dbt.dbt_project import using_dagster_dev
 
 from promo_factory.settings import REPO_ROOT
 
@@ -35,9 +37,24 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else (shutil.which("dbt") or "dbt")
 
 
+PROJECT_FOLDERS = ("models", "python_models", "macros", "seeds", "snapshots", "tests/dbt", "analyses")
+PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "packages.yml", "dependencies.yml")
+
+
+def manifest_is_stale(project: DbtProject) -> bool:
+    """True when the manifest is missing or a project file changed after it was written."""
+    if not project.manifest_path.exists():
+        return True
+    written = project.manifest_path.stat().st_mtime
+    root = project.project_dir
+    paths = [root / name for name in PROJECT_FILES]
+    paths += [path for folder in PROJECT_FOLDERS if (root / folder).is_dir() for path in (root / folder).rglob("*")]
+    return any(path.is_file() and path.stat().st_mtime > written for path in paths)
+
+
 def prepare(project: DbtProject) -> None:
-    """Write `manifest.json` (`dbt parse`) if it is missing or when running under `dagster dev`."""
-    if using_dagster_dev() or not project.manifest_path.exists():
+    """Write `manifest.json` (`dbt parse`) if it is missing or stale."""
+    if manifest_is_stale(project):
         dbt = DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
         dbt.cli(["parse", "--quiet"], target_path=project.target_path).wait()
 

@@ -2,6 +2,8 @@
 
 Groups: demo, landing_zone, seeds, staging, intermediate, marts, measurement,
 scores, offers, published. Jobs, schedule and sensors in their own modules.
+Steps run in the run's process: the warehouse steps are serialised anyway
+(pool duckdb_warehouse), and a subprocess per step would reload the code.
 """
 
 from __future__ import annotations
@@ -22,4 +24,5 @@ defs = dg.Definitions(
     schedules=[daily_full_graph],
     sensors=[landing_zone_sensor],
     resources=build_resources(),
+    executor=dg.in_process_executor,
 )

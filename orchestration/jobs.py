@@ -67,7 +67,10 @@ rescore_job = dg.define_asset_job(
     )
     - dg.AssetSelection.assets(demo_landing_zone),
     tags={**WAREHOUSE_TAG, **RETRY_TAGS},
-    description="Re-score and re-allocate only: the scores and offers Python models, what depends on them, snapshot and export.",
+    description=(
+        "Re-score and re-allocate only: the scores and offers Python models, what depends on them, "
+        "snapshot and export."
+    ),
 )
 
 demo_landing_zone_job = dg.define_asset_job(

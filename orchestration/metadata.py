@@ -106,8 +106,11 @@ def table_columns(connection: duckdb.DuckDBPyConnection, schema: str, name: str)
     ).fetchall()
 
 
-def table_metadata(connection: duckdb.DuckDBPyConnection, schema: str, name: str) -> dict[str, Any]:
-    """Row count, column schema and the table's KPIs (KPI_QUERIES), as metadata entries."""
+def table_metadata(
+    connection: duckdb.DuckDBPyConnection, schema: str, name: str, descriptions: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Row count, column schema (warehouse types, documented descriptions) and the table's KPIs."""
+    descriptions = descriptions or {}
     columns = table_columns(connection, schema, name)
     if not columns:
         return {}
@@ -115,7 +118,10 @@ def table_metadata(connection: duckdb.DuckDBPyConnection, schema: str, name: str
     metadata: dict[str, Any] = {
         "dagster/row_count": dg.MetadataValue.int(connection.execute(f"select count(*) from {target}").fetchone()[0]),
         "dagster/column_schema": dg.TableSchema(
-            columns=[dg.TableColumn(name=column, type=data_type) for column, data_type in columns]
+            columns=[
+                dg.TableColumn(name=column, type=data_type, description=descriptions.get(column))
+                for column, data_type in columns
+            ]
         ),
     }
     if name in KPI_QUERIES:
@@ -128,11 +134,11 @@ def table_metadata(connection: duckdb.DuckDBPyConnection, schema: str, name: str
 def model_metrics_metadata(
     connection: duckdb.DuckDBPyConnection, schema: str, asset_name: str
 ) -> dict[str, Any]:
-    """The latest value of each metric of the models that produce `asset_name` (`model/<model>/<metric>`).
+    """The latest value of each metric of the models behind `asset_name`, as `model/<model>/<metric>`.
 
-    A model belongs to the asset when its name shares the asset's first word
-    (`propensity` -> `propensity_scores`); when none does, every model's
-    metrics are attached.
+    A model is behind an asset when the two names start with the same word
+    (`uplift_t_learner` -> `uplift_scores`, `uplift_model_metrics`); the
+    `model_metrics` table itself gets every model's metrics.
     """
     if not table_columns(connection, schema, MODEL_METRICS_TABLE):
         return {}
@@ -145,11 +151,10 @@ def model_metrics_metadata(
     except duckdb.Error:
         return {}
     stem = asset_name.split("_")[0]
-    own = [row for row in rows if str(row[0]).split("_")[0] == stem]
     return {
         f"model/{model}/{metric}": to_metadata_value(value)
-        for model, metric, value in (own or rows)
-        if value is not None
+        for model, metric, value in rows
+        if value is not None and (asset_name == MODEL_METRICS_TABLE or str(model).split("_")[0] == stem)
     }
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import dagster as dg
 import duckdb
-from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
 
 from orchestration.dbt_project import dbt_project, load_manifest
 from orchestration.metadata import model_metrics_metadata, table_metadata
@@ -40,6 +40,33 @@ def _unique_id(event: Any) -> str | None:
     return getattr(value, "value", value)
 
 
+def known_asset_events(invocation: DbtCliInvocation, context: dg.AssetExecutionContext) -> Iterator[Any]:
+    """`invocation.stream()`, minus the nodes the loaded manifest does not know.
+
+    dbt re-parses the project when it runs; a model or test added after the
+    definitions were loaded is built by dbt (and fails the step if it fails)
+    but has no asset yet: it is logged, and appears once the code location reloads.
+    """
+    nodes = invocation.manifest["nodes"]
+    unknown: list[str] = []
+    for event in invocation.stream_raw_events():
+        node_info = (event.raw_event.get("data") or {}).get("node_info") or {}
+        unique_id = node_info.get("unique_id")
+        if unique_id and unique_id.split(".")[0] in ("model", "seed", "snapshot", "test") and unique_id not in nodes:
+            if unique_id not in unknown:
+                unknown.append(unique_id)
+            continue
+        yield from event.to_default_asset_events(
+            manifest=invocation.manifest,
+            dagster_dbt_translator=invocation.dagster_dbt_translator,
+            context=context,
+            target_path=invocation.target_path,
+            project=invocation.project,
+        )
+    if unknown:
+        context.log.warning(f"{len(unknown)} dbt node(s) newer than the loaded definitions (reload): {unknown[:10]}")
+
+
 def with_warehouse_metadata(
     events: list[Any], manifest: Mapping[str, Any], warehouse: WarehouseResource, log: Any
 ) -> Iterator[Any]:
@@ -60,7 +87,8 @@ def with_warehouse_metadata(
                 yield event
                 continue
             schema, name = node["schema"], node.get("alias") or node["name"]
-            extra = table_metadata(connection, schema, name)
+            descriptions = {column: props.get("description") or "" for column, props in node.get("columns", {}).items()}
+            extra = table_metadata(connection, schema, name, descriptions)
             if layer_of(node) == "scores":
                 extra.update(model_metrics_metadata(connection, schema, name))
             yield dg.Output(value=event.value, output_name=event.output_name, metadata={**event.metadata, **extra})
@@ -80,7 +108,7 @@ def dbt_models(
 ) -> Iterator[Any]:
     args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
     invocation = dbt.cli(args, context=context, raise_on_error=False)
-    events = list(invocation.stream())
+    events = list(known_asset_events(invocation, context))
     yield from with_warehouse_metadata(events, load_manifest(), warehouse, context.log)
     if not invocation.is_successful():
         raise dg.Failure(

@@ -68,7 +68,9 @@ def landing_files(root: Path) -> list[Path]:
     if not root.is_dir():
         return []
     return sorted(
-        path for path in root.rglob("*") if path.is_file() and not any(part.startswith(".") for part in path.relative_to(root).parts)
+        path
+        for path in root.rglob("*")
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(root).parts)
     )
 
 
@@ -93,7 +95,9 @@ class DemoLandingZoneConfig(dg.Config):
         "the landing-zone sensor then builds the rest."
     ),
 )
-def demo_landing_zone(context: dg.AssetExecutionContext, config: DemoLandingZoneConfig) -> Iterator[dg.MaterializeResult]:
+def demo_landing_zone(
+    context: dg.AssetExecutionContext, config: DemoLandingZoneConfig
+) -> Iterator[dg.MaterializeResult]:
     selection = context.run.asset_selection
     if selection is not None and len(selection) > 1:
         context.log.warning("demo generator skipped: materialise it on its own (job demo_landing_zone_job)")

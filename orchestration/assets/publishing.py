@@ -21,19 +21,21 @@ from orchestration.translator import PUBLISHED_FRESHNESS, TRANSLATOR, is_publish
 from promo_factory import settings
 
 PUBLISHED_GROUP = "published"
-REPORT_INPUTS = ("campaign_results", "campaign_power", "dim_campaigns", "kpi_brand_weekly")
+REPORT_INPUTS = ("campaign_results", "int_campaign_daily_arm_sales", "dim_campaigns")
 EXPORT_INPUTS = ("offer_allocations", "uplift_scores", "offer_targeting_comparison", "model_metrics")
 
 
-def published_model_keys(manifest: Mapping[str, Any], names: Iterable[str] | None = None) -> list[dg.AssetKey]:
-    """Keys of the published dbt models (schema marts), only those named in `names` when given and present."""
-    published = [node for node in manifest.get("nodes", {}).values() if is_published(node)]
-    keys = {node["name"]: TRANSLATOR.get_asset_key(node) for node in published}
-    if names is not None:
-        chosen = [keys[name] for name in names if name in keys]
-        if chosen:
-            return chosen
-    return sorted(keys.values(), key=lambda key: key.to_user_string())
+def published_model_keys(manifest: Mapping[str, Any]) -> list[dg.AssetKey]:
+    """Keys of the published dbt models (schema marts)."""
+    keys = [TRANSLATOR.get_asset_key(node) for node in manifest.get("nodes", {}).values() if is_published(node)]
+    return sorted(keys, key=lambda key: key.to_user_string())
+
+
+def model_keys(manifest: Mapping[str, Any], names: Iterable[str]) -> list[dg.AssetKey]:
+    """Keys of the dbt models named `names` that exist; all published models when none does yet."""
+    models = {node["name"]: node for node in manifest.get("nodes", {}).values() if node["resource_type"] == "model"}
+    chosen = [TRANSLATOR.get_asset_key(models[name]) for name in names if name in models]
+    return chosen or published_model_keys(manifest)
 
 
 def default_report_path(warehouse: Path) -> Path:
@@ -88,7 +90,7 @@ class CampaignReportConfig(dg.Config):
 @dg.asset(
     key=dg.AssetKey([PUBLISHED_GROUP, "campaign_report"]),
     group_name=PUBLISHED_GROUP,
-    deps=published_model_keys(_MANIFEST, REPORT_INPUTS),
+    deps=model_keys(_MANIFEST, REPORT_INPUTS),
     kinds={"html", "python"},
     pool=WAREHOUSE_POOL,
     freshness_policy=PUBLISHED_FRESHNESS,
@@ -111,7 +113,7 @@ class OffersExportConfig(dg.Config):
 @dg.asset(
     key=dg.AssetKey([PUBLISHED_GROUP, "offers_export"]),
     group_name=PUBLISHED_GROUP,
-    deps=published_model_keys(_MANIFEST, EXPORT_INPUTS),
+    deps=model_keys(_MANIFEST, EXPORT_INPUTS),
     kinds={"parquet", "python"},
     pool=WAREHOUSE_POOL,
     freshness_policy=PUBLISHED_FRESHNESS,

@@ -75,10 +75,13 @@ def test_next_cursor_keeps_files_in_flight_at_their_previous_state() -> None:
 def test_translator_keys_and_groups_follow_the_dbt_path() -> None:
     from orchestration.translator import TRANSLATOR, layer_of
 
-    staging = {"resource_type": "model", "name": "stg_x", "schema": "staging", "fqn": ["promo_factory", "staging", "alpha", "stg_x"]}
-    scores = {"resource_type": "model", "name": "uplift_scores", "schema": "marts", "fqn": ["promo_factory", "scores", "uplift_scores"]}
-    root = {"resource_type": "model", "name": "lonely", "schema": "main", "fqn": ["promo_factory", "lonely"]}
-    source = {"resource_type": "source", "source_name": "alpha", "name": "receipts", "fqn": ["promo_factory", "alpha", "receipts"]}
+    def model(name: str, schema: str, *folders: str) -> dict[str, Any]:
+        return {"resource_type": "model", "name": name, "schema": schema, "fqn": ["promo_factory", *folders, name]}
+
+    staging = model("stg_x", "staging", "staging", "alpha")
+    scores = model("uplift_scores", "marts", "scores")
+    root = model("lonely", "main")
+    source = {"resource_type": "source", "source_name": "alpha", "name": "receipts", "fqn": ["promo_factory", "alpha"]}
     seed = {"resource_type": "seed", "name": "rules", "schema": "seeds", "fqn": ["promo_factory", "rules"]}
     assert [layer_of(props) for props in (staging, scores, root, source, seed)] == [
         "staging", "scores", "dbt", "landing_zone", "seeds",
