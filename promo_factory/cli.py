@@ -23,6 +23,7 @@ def _generate(args: argparse.Namespace) -> int:
         start_date=date.fromisoformat(args.start_date),
         clean=args.clean,
         progress=not args.quiet,
+        broken_randomisation=args.broken_randomisation,
     )
     return 0
 
@@ -54,6 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--truth", default=None, help="folder for the ground truth (outside the landing zone)")
     generate.add_argument("--clean", action="store_true", help="empty --out and --truth first")
     generate.add_argument("--quiet", action="store_true", help="no progress bar")
+    generate.add_argument(
+        "--broken-randomisation",
+        action="store_true",
+        help="drop ~30%% of one past campaign's control arm (a sample-ratio mismatch to detect)",
+    )
     generate.set_defaults(handler=_generate)
 
     publish = commands.add_parser("publish", help="atomically publish the marts to the read-only snapshot")
