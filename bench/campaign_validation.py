@@ -204,16 +204,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-minutes", type=float, default=None, help="stop starting new seeds after this")
     parser.add_argument("--work", default="/tmp/promo_campaign_validation", help="scratch folder (emptied)")
     parser.add_argument("--out", default=str(RESULTS))
+    parser.add_argument("--resume", action="store_true", help="keep the seeds already in --out, run the others")
     args = parser.parse_args(argv)
 
     work, out = Path(args.work), Path(args.out)
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     started = time.perf_counter()
-    broken_rows = _one_seed(args.first_seed + args.seeds, args.broken_shoppers, args.days, work, broken=True)
-    print(f"broken-randomisation seed done ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
     frames: list[pd.DataFrame] = []
+    if args.resume and out.exists():
+        previous = json.loads(out.read_text())
+        started -= float(previous["wall_seconds"])
+        broken_rows = pd.DataFrame(previous["broken_seed_rows"])
+        frames.append(pd.DataFrame(previous["rows"]))
+    else:
+        broken_rows = _one_seed(args.first_seed + args.seeds, args.broken_shoppers, args.days, work, broken=True)
+        print(f"broken-randomisation seed done ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
+    done_seeds = set(frames[0]["seed"]) if frames else set()
     for i, seed in enumerate(range(args.first_seed, args.first_seed + args.seeds)):
+        if seed in done_seeds:
+            continue
         if args.max_minutes is not None and time.perf_counter() - started > args.max_minutes * 60:
             print(f"time budget reached after {i} seeds", file=sys.stderr)
             break
