@@ -112,9 +112,9 @@ totals as (
         sum(category_spend_eur) as category_spend_365d_eur,
         max(case when brand_purchase_lines > 0 then business_date end) as brand_last_purchase_date,
         sum(case when business_date >= status_start_date then brand_purchase_lines else 0 end)
-        as brand_lines_recent,
+            as brand_lines_recent,
         sum(case when business_date < status_start_date then brand_purchase_lines else 0 end)
-        as brand_lines_earlier
+            as brand_lines_earlier
     from windowed
     group by shopper_key, retailer, brand, as_of_date
 ),
@@ -129,7 +129,7 @@ final as (
         cast(totals.brand_spend_365d_eur as double) as brand_spend_365d_eur,
         cast(totals.category_spend_365d_eur as double) as category_spend_365d_eur,
         {{ dbt.datediff('totals.brand_last_purchase_date', 'totals.as_of_date', 'day') }}
-        as brand_days_since_last_purchase,
+            as brand_days_since_last_purchase,
         totals.brand_lines_recent,
         totals.brand_lines_earlier,
         case
@@ -146,8 +146,9 @@ final as (
         end as brand_share_of_category,
         case
             when totals.brand_spend_365d_eur > 0
-                then cast(totals.brand_promo_spend_365d_eur as double)
-                / cast(totals.brand_spend_365d_eur as double)
+                then
+                    cast(totals.brand_promo_spend_365d_eur as double)
+                    / cast(totals.brand_spend_365d_eur as double)
         end as brand_promo_share,
         case
             when totals.brand_lines_recent >= 3 then 'loyal'

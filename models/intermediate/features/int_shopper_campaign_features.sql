@@ -92,7 +92,7 @@ scope_totals as (
         retailer,
         sum(case when is_scope_line then net_amount_eur else 0 end) as scope_spend_365d_eur,
         sum(case when is_scope_line and business_date >= status_start_date then net_amount_eur else 0 end)
-        as scope_spend_recent_eur,
+            as scope_spend_recent_eur,
         sum(case when is_scope_line and units > 0 then units else 0 end) as scope_units_365d,
         count(distinct case when is_scope_line and units > 0 then transaction_id end) as scope_baskets_365d,
         sum(case when is_scope_line and is_promo then net_amount_eur else 0 end) as scope_promo_spend_eur,
@@ -100,9 +100,9 @@ scope_totals as (
         sum(case when units > 0 then 1 else 0 end) as category_lines_365d,
         max(case when is_scope_line and units > 0 then business_date end) as scope_last_purchase_date,
         sum(case when is_scope_line and units > 0 and business_date >= status_start_date then 1 else 0 end)
-        as scope_lines_recent,
+            as scope_lines_recent,
         sum(case when is_scope_line and units > 0 and business_date < status_start_date then 1 else 0 end)
-        as scope_lines_earlier
+            as scope_lines_earlier
     from scope_lines
     group by campaign_id, shopper_key, retailer
 ),
@@ -137,7 +137,7 @@ final as (
         coalesce(scope_totals.scope_lines_earlier, 0) as brand_lines_earlier,
         coalesce(scope_totals.scope_baskets_365d, 0) as brand_baskets_365d,
         {{ dbt.datediff('scope_totals.scope_last_purchase_date', 'eligible.start_date', 'day') }}
-        as brand_days_since_last_purchase,
+            as brand_days_since_last_purchase,
         case
             when eligible.spend_365d_eur > 0
                 then coalesce(cast(scope_totals.scope_spend_365d_eur as double), 0) / eligible.spend_365d_eur
@@ -150,14 +150,16 @@ final as (
         end as category_share_of_wallet,
         case
             when scope_totals.category_spend_365d_eur > 0
-                then cast(scope_totals.scope_spend_365d_eur as double)
-                / cast(scope_totals.category_spend_365d_eur as double)
+                then
+                    cast(scope_totals.scope_spend_365d_eur as double)
+                    / cast(scope_totals.category_spend_365d_eur as double)
             else 0
         end as brand_share_of_category,
         case
             when scope_totals.scope_spend_365d_eur > 0
-                then cast(scope_totals.scope_promo_spend_eur as double)
-                / cast(scope_totals.scope_spend_365d_eur as double)
+                then
+                    cast(scope_totals.scope_promo_spend_eur as double)
+                    / cast(scope_totals.scope_spend_365d_eur as double)
             else 0
         end as brand_promo_share,
         case

@@ -71,7 +71,7 @@ shopper_store_days as (
         store_code,
         business_date,
         count(distinct transaction_id) as baskets,
-        count(*) as lines,
+        count(*) as line_count,
         sum(units) as units,
         sum(net_amount_eur) as spend_eur,
         sum(case when is_promo then net_amount_eur else 0 end) as promo_spend_eur,
@@ -189,10 +189,11 @@ totals as (
         sum(offer_lines) as offer_lines_365d,
         sum(price_ratio_sum) as price_ratio_sum,
         sum(priced_lines) as priced_lines,
-        {% for store_format in ['hyper', 'super', 'proximity', 'drive', 'online'] -%}
-            sum(case when store_format = '{{ store_format }}' then spend_eur else 0 end)
-            as {{ store_format }}_spend_eur{{ "," if not loop.last }}
-        {% endfor %}
+        sum(case when store_format = 'hyper' then spend_eur else 0 end) as hyper_spend_eur,
+        sum(case when store_format = 'super' then spend_eur else 0 end) as super_spend_eur,
+        sum(case when store_format = 'proximity' then spend_eur else 0 end) as proximity_spend_eur,
+        sum(case when store_format = 'drive' then spend_eur else 0 end) as drive_spend_eur,
+        sum(case when store_format = 'online' then spend_eur else 0 end) as online_spend_eur
     from windowed
     group by shopper_key, retailer, as_of_date
 ),
@@ -203,8 +204,8 @@ final as (
         totals.retailer,
         totals.as_of_date,
         -- recency and tenure
-        {{ dbt.datediff('totals.last_purchase_date', 'totals.as_of_date', 'day') }} as days_since_last_purchase,
-        {{ dbt.datediff('totals.first_purchase_date', 'totals.as_of_date', 'day') }} as tenure_days,
+        {{ dbt.datediff('totals.last_purchase_date', 'totals.as_of_date', 'day') }} as days_since_last_purchase,  -- noqa: LT05
+        {{ dbt.datediff('totals.first_purchase_date', 'totals.as_of_date', 'day') }} as tenure_days,  -- noqa: LT05
         -- frequency and monetary value
         totals.baskets_90d,
         totals.baskets_365d,

@@ -38,7 +38,7 @@ final as (
         cast(model_version as {{ dbt.type_string() }}) as model_version,
         cast(trained_at as {{ dbt.type_timestamp() }}) as trained_at,
         cast(metric as {{ dbt.type_string() }}) as metric,
-        cast(value as {{ dbt.type_float() }}) as value,
+        cast(value as {{ dbt.type_float() }}) as value,  -- noqa: RF04
         cast(brand as {{ dbt.type_string() }}) as brand,
         cast(evaluated_on as {{ dbt.type_string() }}) as evaluated_on
     from unioned
