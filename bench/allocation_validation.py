@@ -1,7 +1,7 @@
 """Validation of offer allocation (issue 6): targeting efficiency against the generator's true uplift, and solve time.
 
 1. Efficiency. For each generator seed, a small landing zone and its truth are written and the real
-   pipeline (``dbt run --select +offer_allocations +propensity_scores``) builds offer_eligibility and the
+   pipeline (``dbt run --select +offer_allocations +propensity_scores``) builds the offer_rules seed, offer_eligibility and the
    scores into a temporary warehouse. For each planned campaign, on its eligible shoppers that the truth
    scores (``planned_uplift.parquet``), n offers are sent (n = min(floor(budget / cost),
    --offer-share x eligible): at demo scale the budgets would cover everybody) to:
@@ -49,12 +49,10 @@ def _dbt_run(raw: Path, warehouse: Path, work: Path) -> float:
     env = {**os.environ, "DBT_PROFILES_DIR": str(REPO), "PROMO_RAW_DIR": str(raw), "PROMO_WAREHOUSE": str(warehouse),
            "DBT_TARGET_PATH": str(work / "target"), "DBT_LOG_PATH": str(work / "logs"), "DO_NOT_TRACK": "1"}
     started = time.perf_counter()
-    result = subprocess.run(
-        [str(BIN / "dbt"), "run", "--select", "+offer_allocations", "+propensity_scores"],
-        cwd=REPO, env=env, capture_output=True, text=True,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(result.stdout[-4000:])
+    for command in (["seed", "--select", "offer_rules"], ["run", "--select", "+offer_allocations", "+propensity_scores"]):
+        result = subprocess.run([str(BIN / "dbt"), *command], cwd=REPO, env=env, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(result.stdout[-4000:])
     return time.perf_counter() - started
 
 

@@ -97,8 +97,8 @@ def export_offers(warehouse: Path, out_dir: Path) -> list[Path]:
         manifest = {
             "campaign_id": campaign.campaign_id,
             "brand": campaign.brand,
-            "start_date": str(campaign.start_date),
-            "end_date": str(campaign.end_date),
+            "start_date": pd.Timestamp(campaign.start_date).date().isoformat(),
+            "end_date": pd.Timestamp(campaign.end_date).date().isoformat(),
             "retailers": campaign.retailers,
             "file": parquet_path.name,
             "sha256": hashlib.sha256(data).hexdigest(),

@@ -63,6 +63,7 @@ def test_one_parquet_and_manifest_per_planned_campaign(warehouse: Path, tmp_path
     assert manifest["budget_used_eur"] == pytest.approx(2.0)
     assert manifest["expected_incremental_sales_eur"] == pytest.approx(3.75)
     assert manifest["holdout_seed"] == 9
+    assert (manifest["start_date"], manifest["end_date"]) == ("2026-06-01", "2026-06-15")
     assert manifest["model_versions"] == {"offer_allocation": ["v1"], "propensity_logreg": ["p1"],
                                           "uplift_t_hgb": ["u1"]}
     rows = pd.read_parquet(out / "CMP-2.parquet")

@@ -89,7 +89,9 @@ min_days_between_offers as (
         on
             candidates.campaign_id = past_offers.campaign_id
             and candidates.shopper_key = past_offers.shopper_key
-    where {{ dbt.datediff('past_offers.last_offer_date', 'candidates.start_date', 'day') }} < rules.param_days
+    where
+        past_offers.last_offer_date
+        > {{ dbt.dateadd('day', '-1 * rules.param_days', 'candidates.start_date') }}
 ),
 
 retailer_exclusion as (

@@ -51,13 +51,19 @@ eligible_pool as (
     group by campaign_id
 ),
 
+scoring_date as (
+    select max(as_of_date) as as_of_date
+    from propensity_scores
+),
+
 latest_propensity as (
     select
-        shopper_key,
-        brand,
-        score
+        propensity_scores.shopper_key,
+        propensity_scores.brand,
+        propensity_scores.score
     from propensity_scores
-    where as_of_date = (select max(as_of_date) from propensity_scores)
+    inner join scoring_date
+        on propensity_scores.as_of_date = scoring_date.as_of_date
 ),
 
 propensity_ranked as (
@@ -127,11 +133,8 @@ final as (
         strategies.n_offers * planned_campaigns.cost_per_offer_eur as expected_cost_eur,
         planned_campaigns.budget_eur,
         strategies.expected_incremental_sales_eur,
-        case
-            when strategies.n_offers > 0
-                then strategies.expected_incremental_sales_eur
-                / (strategies.n_offers * planned_campaigns.cost_per_offer_eur)
-        end as expected_iroas,
+        strategies.expected_incremental_sales_eur
+        / nullif(strategies.n_offers * planned_campaigns.cost_per_offer_eur, 0) as expected_iroas,
         strategies.n_offers * planned_campaigns.cost_per_offer_eur
         <= planned_campaigns.budget_eur + 0.000001 as is_within_budget
     from strategies
