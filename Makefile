@@ -78,9 +78,12 @@ docs: setup
 	$(BIN)/dbt docs generate
 	$(BIN)/dbt docs serve --host 127.0.0.1 --port 8080 --no-browser
 
+# Loading the code parses a missing or stale dbt manifest (fresh clone). `exec` lets
+# Ctrl-C / SIGTERM reach dagster dev itself, which then stops its services cleanly.
 ui: setup
 	mkdir -p $(DAGSTER_HOME)
-	@echo "Dagster UI: http://127.0.0.1:3000"
+	cp orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	@echo "Dagster UI: http://127.0.0.1:3000  (Ctrl-C to stop)"
 	exec $(BIN)/dagster dev -m orchestration -h 127.0.0.1 -p 3000
 
 bench: setup
