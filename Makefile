@@ -25,7 +25,7 @@ CI_DIR      := build/ci
 CI_SHOPPERS ?= 300
 CI_DAYS     ?= 120
 
-.PHONY: help setup lock demo build publish test lint pytest ci-build docs ui bench fuzz clean
+.PHONY: help setup lock demo build publish test lint pytest ci-data ci-build docs ui bench fuzz clean
 
 help:
 	@echo "make setup    create .venv and install the pinned set (requirements.lock)"
@@ -50,25 +50,33 @@ lock: $(STAMP)
 	$(BIN)/uv pip compile --quiet --python $(BIN)/python requirements.in -o requirements.lock
 
 demo: setup
+	mkdir -p $(dir $(PROMO_WAREHOUSE))
 	$(BIN)/promo generate --seed $(SEED) --shoppers $(SHOPPERS) --days $(DAYS) --out $(PROMO_RAW_DIR) --truth $(TRUTH_DIR) --clean
 	$(BIN)/dbt build
 	$(BIN)/promo publish --run-results target/run_results.json
 	$(BIN)/promo summary
 
 build: setup
+	mkdir -p $(dir $(PROMO_WAREHOUSE))
 	$(BIN)/dbt build
 
 publish: setup
 	$(BIN)/promo publish --run-results target/run_results.json
 
-test: lint ci-build pytest
+test: ci-build lint pytest
 
-lint: setup
-	$(BIN)/sqlfluff lint models macros analyses tests/dbt
+# The dbt templater compiles every model, and the landing-zone macros look at the
+# files: lint against the small CI landing zone, with a warehouse of its own.
+lint: ci-data
+	PROMO_RAW_DIR=$(CI_DIR)/raw PROMO_WAREHOUSE=$(CI_DIR)/lint.duckdb DBT_TARGET_PATH=$(CI_DIR)/target-lint \
+		$(BIN)/sqlfluff lint models macros analyses tests/dbt
 
 # A small generated landing zone, built and tested by dbt; pytest then compares it with the truth.
-ci-build: setup
+ci-data: setup
 	$(BIN)/promo generate --seed 7 --shoppers $(CI_SHOPPERS) --days $(CI_DAYS) --out $(CI_DIR)/raw --truth $(CI_DIR)/truth --clean --quiet
+
+ci-build: ci-data
+	rm -f $(CI_DIR)/warehouse.duckdb
 	PROMO_RAW_DIR=$(CI_DIR)/raw PROMO_WAREHOUSE=$(CI_DIR)/warehouse.duckdb $(BIN)/dbt build --target-path $(CI_DIR)/target
 
 pytest: setup
