@@ -25,7 +25,7 @@ CI_DIR      := build/ci
 CI_SHOPPERS ?= 300
 CI_DAYS     ?= 120
 
-.PHONY: help setup lock demo build publish test lint pytest ci-data ci-build docs ui bench fuzz clean
+.PHONY: help setup lock demo build publish test lint pytest ci-data ci-build docs ui bench bench-campaigns report fuzz clean
 
 help:
 	@echo "make setup    create .venv and install the pinned set (requirements.lock)"
@@ -34,7 +34,8 @@ help:
 	@echo "make publish  copy the marts to the read-only snapshot \$$PROMO_PUBLISHED"
 	@echo "make docs     generate and serve the dbt docs site on 127.0.0.1:8080"
 	@echo "make ui       start the Dagster UI on 127.0.0.1:3000"
-	@echo "make bench    benchmarks (see bench/README.md)"
+	@echo "make report   static HTML campaign report (data/reports/campaign_report.html)"
+	@echo "make bench    pipeline benchmark; make bench-campaigns: CI coverage over 50 seeds"
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -96,6 +97,14 @@ ui: setup
 
 bench: setup
 	$(BIN)/python -m bench
+
+# Coverage of the campaign CIs against the planted truth over many seeds (issue 4).
+bench-campaigns: setup
+	$(BIN)/python -m bench.campaign_validation --seeds 50
+
+# Static HTML campaign report from the warehouse.
+report: setup
+	$(BIN)/promo report
 
 clean:
 	rm -rf build target logs data

@@ -42,6 +42,14 @@ def _summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from promo_factory.report import write_campaign_report
+    from promo_factory.settings import warehouse_path
+
+    print(write_campaign_report(warehouse_path(), Path(args.out)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="promo", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -65,6 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     publish = commands.add_parser("publish", help="atomically publish the marts to the read-only snapshot")
     publish.add_argument("--run-results", default=None, help="dbt run_results.json: refuse to publish a failed build")
     publish.set_defaults(handler=_publish)
+
+    report = commands.add_parser("report", help="write the static HTML campaign report")
+    report.add_argument("--out", default="data/reports/campaign_report.html")
+    report.set_defaults(handler=_report)
 
     summary = commands.add_parser("summary", help="print what the last build produced and how to query it")
     summary.set_defaults(handler=_summary)
