@@ -55,6 +55,7 @@ demo: setup
 	$(BIN)/promo generate --seed $(SEED) --shoppers $(SHOPPERS) --days $(DAYS) --out $(PROMO_RAW_DIR) --truth $(TRUTH_DIR) --clean
 	$(BIN)/dbt build
 	$(BIN)/promo publish --run-results target/run_results.json
+	$(BIN)/promo report
 	$(BIN)/promo summary
 
 build: setup
