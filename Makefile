@@ -18,6 +18,7 @@ DAYS        ?= 182
 export PROMO_RAW_DIR   ?= data/raw
 export PROMO_WAREHOUSE ?= data/warehouse.duckdb
 export PROMO_PUBLISHED ?= data/published.duckdb
+export PROMO_EXPORT_DIR ?= data/exports
 TRUTH_DIR   ?= data/truth
 
 # CI scale: small, quick, still exercising every defect.
@@ -56,6 +57,7 @@ demo: setup
 	$(BIN)/dbt build
 	$(BIN)/promo publish --run-results target/run_results.json
 	$(BIN)/promo report
+	$(BIN)/promo export
 	$(BIN)/promo summary
 
 build: setup

@@ -50,6 +50,15 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from promo_factory.export import export_dir, export_offers
+    from promo_factory.settings import warehouse_path
+
+    for path in export_offers(warehouse_path(), export_dir()):
+        print(path)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="promo", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -77,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="write the static HTML campaign report")
     report.add_argument("--out", default="data/reports/campaign_report.html")
     report.set_defaults(handler=_report)
+
+    export = commands.add_parser(
+        "export", help="write the offers API files (Parquet + manifest per planned campaign) to $PROMO_EXPORT_DIR"
+    )
+    export.set_defaults(handler=_export)
 
     summary = commands.add_parser("summary", help="print what the last build produced and how to query it")
     summary.set_defaults(handler=_summary)
