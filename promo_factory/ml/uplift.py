@@ -14,21 +14,27 @@ Every learner estimates tau(x) = E[y | x, w=1] - E[y | x, w=0] in EUR.
   d1 = y1 - mu0(x1), d0 = mu1(x0) - y0, regressors tau1 and tau0,
   tau = e tau0 + (1 - e) tau1.
 
-- Interaction regression (Lo 2002): y ~ x + w + w z, ridge; tau = the w terms.
+- Interaction regression (Lo 2002): y ~ x + b + w + w z, ridge; tau = the w terms.
 
-The learner is chosen on held-out campaigns (leave one campaign out) by
-Qini coefficient, AUUC breaking ties; it is then refitted on every campaign.
+Selection rule: the interaction regression is the declared default (a white
+box whose effect terms follow the behaviours that drive a promotion's effect,
+and the most stable learner on a handful of campaigns). Every candidate is
+scored on held-out campaigns (grouped folds: each past campaign is held out
+exactly once); a challenger replaces the default only when its pooled held-out
+Qini beats the default's by more than the noise: the 2.5 % quantile of the
+paired two-stage bootstrap of the Qini difference (campaigns resampled, then
+shoppers within each campaign; the same draws for both learners) must be above 0.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingRegressor
-from sklearn.linear_model import Ridge
+from sklearn.linear_model import Ridge, RidgeCV
 
 from promo_factory.ml import metrics
 from promo_factory.ml.features import key_sample
@@ -124,60 +130,140 @@ class XLearner:
         return self.e * self.tau0.predict(x_arr) + (1.0 - self.e) * self.tau1.predict(x_arr)
 
 
-class InteractionLearner:
-    """Outcome regression with treatment interactions (Lo 2002): y ~ x + w + w * z, ridge-penalised.
+RIDGE_ALPHAS = np.logspace(-1, 4, 21)
+WINSOR_QUANTILE = 0.995
 
-    z = the brand status indicators, each alone and times promotion share,
-    category share of wallet and campaign days, plus the baseline offer cost;
-    tau(x) = coefficient of w + z . coefficients of w * z. A white box: the
-    coefficients of w * z say which shoppers respond.
+
+class InteractionLearner:
+    """Outcome regression with treatment interactions (Lo 2002): y ~ x + b + w + w * z, ridge-penalised.
+
+    z (the effect terms): for each status towards the offer's scope (never,
+    category buyer, lapsed, active, loyal), the indicator times campaign length
+    (days / 28), alone, times the promotion share of spend (promotion
+    sensitivity) and times the category share of wallet capped at 0.5
+    (category affinity); plus the baseline offer cost (the discount the offer
+    would give on what the shopper buys anyway). b: baseline outcome terms in
+    EUR (recent and yearly scope spend scaled to the campaign's length, the
+    baseline offer cost), so that the outcome's scale is explained before the
+    effect is estimated. tau(x) = coefficient of w + z . coefficients of w * z;
+    each w * z term is a readable reason.
+
+    Fitting: the outcome is winsorised at its 99.5 % quantile (heavy baskets
+    would otherwise dominate a few thousand rows); the standardised design is
+    fitted by ridge with the penalty chosen by generalised cross-validation
+    (efficient leave-one-out, RidgeCV) over ``alphas``, on the training rows only.
     """
 
-    def __init__(self, alpha: float = 1.0, seed: int = SEED) -> None:
-        self.alpha, self.seed = alpha, seed
+    def __init__(self, alphas: np.ndarray | None = None, seed: int = SEED,
+                 winsor_quantile: float = WINSOR_QUANTILE) -> None:
+        self.alphas = RIDGE_ALPHAS if alphas is None else np.asarray(alphas, float)
+        self.seed, self.winsor_quantile = seed, winsor_quantile
 
     @staticmethod
-    def effect_terms(x: pd.DataFrame) -> np.ndarray:
+    def _col(x: pd.DataFrame, name: str, fill: float) -> np.ndarray:
+        return x[name].to_numpy(dtype=float) if name in x else np.full(len(x), fill)
+
+    @classmethod
+    def effect_terms(cls, x: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+        """(z matrix, term names): the shopper characteristics the effect may depend on."""
         statuses = [c for c in x.columns if c.startswith("status_")]
-        promo = x["promo_spend_share"].to_numpy()
-        affinity = np.minimum(x["category_share_of_wallet"].to_numpy(), 0.5)
-        days = x["campaign_days"].to_numpy() / 28.0 if "campaign_days" in x else np.ones(len(x))
-        terms = []
+        promo = cls._col(x, "promo_spend_share", 0.0)
+        affinity = np.minimum(cls._col(x, "category_share_of_wallet", 0.0), 0.5)
+        days = cls._col(x, "campaign_days", 28.0) / 28.0
+        terms, names = [], []
         for status in statuses:
-            s = x[status].to_numpy()
-            terms += [s, s * promo, s * affinity, s * promo * affinity, s * days, s * days * promo * affinity]
+            s = x[status].to_numpy(dtype=float) * days
+            terms += [s, s * promo, s * affinity]
+            names += [status, f"{status}:promo_spend_share", f"{status}:category_share_of_wallet"]
         if "offer_cost_baseline" in x:
-            terms.append(x["offer_cost_baseline"].to_numpy())
-        return np.column_stack(terms) if terms else np.zeros((len(x), 0))
+            terms.append(x["offer_cost_baseline"].to_numpy(dtype=float))
+            names.append("offer_cost_baseline")
+        z = np.column_stack(terms) if terms else np.zeros((len(x), 0))
+        return z, names
+
+    @classmethod
+    def baseline_terms(cls, x: pd.DataFrame) -> np.ndarray:
+        """Baseline outcome terms in EUR over the campaign (zeros when the columns are absent)."""
+        days = cls._col(x, "campaign_days", 28.0)
+        recent = np.expm1(cls._col(x, "log_scope_spend_recent", 0.0))
+        yearly = np.expm1(cls._col(x, "log_brand_spend", 0.0))
+        cost = cls._col(x, "offer_cost_baseline", 0.0)
+        return np.column_stack([recent * days / 56.0, yearly * days / 365.0, cost])
 
     def _design(self, x: pd.DataFrame, w: np.ndarray) -> np.ndarray:
-        z = self.effect_terms(x)
-        return np.column_stack([x.to_numpy(dtype=float), w, w[:, None] * z])
+        z, _ = self.effect_terms(x)
+        return np.column_stack([x.to_numpy(dtype=float), self.baseline_terms(x), w, w[:, None] * z])
 
     @one_thread
     def fit(self, x: pd.DataFrame, y: np.ndarray, w: np.ndarray) -> "InteractionLearner":
         x = pd.DataFrame(x).reset_index(drop=True)
         w_arr = np.asarray(w, dtype=float)
+        y_arr = np.asarray(y, dtype=float)
+        y_arr = np.minimum(y_arr, np.quantile(y_arr, self.winsor_quantile)) if len(y_arr) else y_arr
         design = self._design(x, w_arr)
-        self.n_x = x.shape[1]
-        self.scale = np.where(design.std(axis=0) > 1e-12, design.std(axis=0), 1.0)
-        self.model = Ridge(alpha=self.alpha).fit(design / self.scale, np.asarray(y, dtype=float))
+        self.n_base = x.shape[1] + 3
+        std = design.std(axis=0)
+        self.scale = np.where(std > 1e-12, std, 1.0)
+        self.model = RidgeCV(alphas=self.alphas).fit(design / self.scale, y_arr)
+        self.alpha_ = float(self.model.alpha_)
         return self
+
+    def effect_coefficients(self) -> tuple[float, np.ndarray]:
+        """(coefficient of w, coefficients of w * z) in the original units."""
+        coef = self.model.coef_ / self.scale
+        return float(coef[self.n_base]), coef[self.n_base + 1:]
 
     @one_thread
     def predict(self, x: pd.DataFrame) -> np.ndarray:
         x = pd.DataFrame(x).reset_index(drop=True)
-        coef = self.model.coef_ / self.scale
-        z = self.effect_terms(x)
-        return coef[self.n_x] + z @ coef[self.n_x + 1:]
+        intercept, coef = self.effect_coefficients()
+        z, _ = self.effect_terms(x)
+        return intercept + z @ coef
 
+    def contributions(self, x: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+        """Per row and effect term, its contribution to tau in EUR (z_j x coefficient_j), and the term names."""
+        x = pd.DataFrame(x).reset_index(drop=True)
+        _, coef = self.effect_coefficients()
+        z, names = self.effect_terms(x)
+        return z * coef[None, :], names
+
+
+def term_words(name: str) -> str:
+    """Words for an effect term of `InteractionLearner` (e.g. ``lapsed buyer of the brand, buys a lot on promotion``)."""
+    from promo_factory.ml.features import FEATURE_WORDS
+
+    parts = name.split(":")
+    return ", ".join(FEATURE_WORDS.get(part, (part, part))[0] for part in parts)
+
+
+def uplift_reasons(learner: object, x: pd.DataFrame, top_n: int = 2) -> list[str]:
+    """The ``top_n`` largest effect-term contributions (EUR) of each row in words.
+
+    Only the interaction learner has additive terms; for any other learner the
+    reason says which learner scored (no per-shopper decomposition).
+    """
+    if not isinstance(learner, InteractionLearner):
+        return [f"scored by {type(learner).__name__} (no per-term reasons)"] * len(x)
+    contributions, names = learner.contributions(x)
+    if contributions.shape[0] == 0 or contributions.shape[1] == 0:
+        return [""] * contributions.shape[0]
+    k = min(top_n, contributions.shape[1])
+    order = np.argsort(-np.abs(contributions), axis=1, kind="stable")[:, :k]
+    words = np.array([term_words(n) for n in names], dtype=object)
+    rows = np.arange(contributions.shape[0])[:, None]
+    texts, values = words[order], contributions[rows, order]
+    return ["; ".join(f"{t} ({c:+.2f} EUR)" for t, c in zip(t_row, c_row) if abs(c) >= 0.005)
+            for t_row, c_row in zip(texts, values)]
+
+
+DEFAULT_LEARNER = "uplift_interaction_ridge"
 
 CANDIDATES: dict[str, Callable[[int], object]] = {
     "uplift_t_learner_hgb": lambda seed: TLearner(hgb_regressor, seed),
     "uplift_t_learner_ridge": lambda seed: TLearner(ridge_regressor, seed),
     "uplift_x_learner_hgb": lambda seed: XLearner(hgb_regressor, seed),
     "uplift_transformed_outcome_hgb": lambda seed: TransformedOutcomeLearner(hgb_regressor, seed),
-    "uplift_interaction_ridge": lambda seed: InteractionLearner(1.0, seed),
+    "uplift_interaction_ridge": lambda seed: InteractionLearner(seed=seed),
 }
 
 
@@ -226,26 +312,75 @@ class Selection:
     holdout: list[str]
     training_rows: int
     holdout_rows: int
+    default: str = DEFAULT_LEARNER
+    # per candidate: Qini minus the default's Qini on the held-out rows, and its bootstrap 2.5 % quantile
+    qini_difference: dict[str, float] = field(default_factory=dict)
+    qini_difference_low: dict[str, float] = field(default_factory=dict)
+
+
+def campaign_folds(campaign_id: np.ndarray, start_date: np.ndarray, n_folds: int) -> list[np.ndarray]:
+    """Grouped folds: campaigns ordered by (start_date, campaign_id), campaign i goes to fold i mod n_folds.
+
+    Each campaign is held out exactly once; folds are boolean masks of the held-out rows.
+    """
+    campaigns = pd.DataFrame({"campaign_id": campaign_id, "start_date": start_date})
+    ordered = campaigns.drop_duplicates("campaign_id").sort_values(["start_date", "campaign_id"])["campaign_id"]
+    k = min(n_folds, len(ordered))
+    fold_of = {c: i % k for i, c in enumerate(ordered)}
+    fold = pd.Series(campaign_id).map(fold_of).to_numpy()
+    return [fold == i for i in range(k)]
+
+
+def _bootstrap_qini(y: np.ndarray, w: np.ndarray, taus: dict[str, np.ndarray], groups: np.ndarray,
+                    n_boot: int, seed: int) -> dict[str, np.ndarray]:
+    """Per learner, ``n_boot`` values of the row-weighted per-campaign Qini on paired two-stage bootstrap samples.
+
+    Two stages (a cluster bootstrap): campaigns are drawn with replacement, then
+    rows with replacement within each drawn campaign, so that both the
+    campaign-to-campaign variation and the shopper noise enter the interval.
+    The same draw serves every learner (paired).
+    """
+    rng = np.random.default_rng(seed)
+    members = [np.flatnonzero(groups == g) for g in pd.unique(groups)]
+    out = {name: np.full(n_boot, np.nan) for name in taus}
+    for b in range(n_boot):
+        totals = {name: 0.0 for name in taus}
+        weight = 0
+        for pick in rng.integers(0, len(members), len(members)):
+            rows = members[pick]
+            draw = rows[rng.integers(0, len(rows), len(rows))]
+            if w[draw].min() == w[draw].max():
+                continue
+            weight += len(draw)
+            for name, tau in taus.items():
+                totals[name] += metrics.qini_coefficient(y[draw], w[draw], tau[draw]) * len(draw)
+        if weight:
+            for name in taus:
+                out[name][b] = totals[name] / weight
+    return out
 
 
 def select_learner(
     x: pd.DataFrame, y: np.ndarray, w: np.ndarray, campaign_id: pd.Series, start_date: pd.Series,
     shopper_key: pd.Series, candidates: dict[str, Callable[[int], object]] | None = None, seed: int = SEED,
-    max_folds: int = 6,
+    n_folds: int = 3, default: str = DEFAULT_LEARNER, n_boot: int = 200,
 ) -> Selection:
-    """Leave-one-campaign-out: each of the latest ``max_folds`` campaigns is held out in turn, every
-    candidate is fitted on the other campaigns and scored on it; the best mean Qini (then AUUC) wins.
+    """Score every candidate on held-out campaigns; keep the default unless a challenger wins beyond the noise.
 
-    A single held-out split on a handful of campaigns is too noisy to choose
-    between learners; rotating the held-out campaign uses every campaign once.
-    With a single campaign, 30 % of its shoppers (by key hash) are held out.
+    Grouped folds by campaign (`campaign_folds`): every candidate is fitted on
+    the other campaigns and predicts the held-out ones, so each campaign is
+    predicted once by a model that never saw it. Metrics are pooled over the
+    held-out rows (per campaign, weighted by rows). A challenger replaces the
+    default when the 2.5 % quantile of its paired-bootstrap Qini difference with
+    the default is above 0; among several such challengers the best mean Qini
+    wins. With a single campaign, 30 % of its shoppers (by key hash) are held out.
+    When ``default`` is not a candidate, the best Qini (then AUUC) is chosen.
     """
     candidates = candidates or CANDIDATES
-    campaigns = pd.DataFrame({"campaign_id": campaign_id.to_numpy(), "start_date": start_date.to_numpy()})
-    ordered = campaigns.drop_duplicates("campaign_id").sort_values(["start_date", "campaign_id"])["campaign_id"]
-    if len(ordered) >= 2:
-        held = list(ordered.iloc[-max_folds:])
-        folds = [campaign_id.to_numpy() == c for c in held]
+    campaign_arr = campaign_id.to_numpy()
+    if pd.unique(campaign_arr).size >= 2:
+        folds = campaign_folds(campaign_arr, start_date.to_numpy(), n_folds)
+        held = sorted(pd.unique(campaign_arr).tolist())
     else:
         held = []
         folds = [~key_sample(shopper_key, int(0.7 * len(shopper_key)), salt="uplift-holdout")]
@@ -262,9 +397,10 @@ def select_learner(
         for name, make in candidates.items():
             learner = make(seed).fit(x[train], y_arr[train], w_arr[train])
             predictions[name][test] = learner.predict(x[test])
-    groups = campaign_id.to_numpy()[tested]
-    scores = {name: uplift_metrics(y_arr[tested], w_arr[tested], tau[tested], groups)
-              for name, tau in predictions.items()}
+    groups = campaign_arr[tested]
+    y_t, w_t = y_arr[tested], w_arr[tested]
+    taus = {name: tau[tested] for name, tau in predictions.items()}
+    scores = {name: uplift_metrics(y_t, w_t, tau, groups) for name, tau in taus.items()}
 
     def rank(name: str) -> tuple[float, float, str]:
         s = scores[name]
@@ -272,8 +408,19 @@ def select_learner(
         a = s["auuc"] if np.isfinite(s["auuc"]) else -np.inf
         return (-q, -a, name)
 
-    chosen = sorted(scores, key=rank)[0]
-    return Selection(chosen, scores, sorted(held), int(np.mean(train_rows)) if train_rows else 0, int(tested.sum()))
+    difference, low = {}, {}
+    if default in candidates and tested.any():
+        boot = _bootstrap_qini(y_t, w_t, taus, groups, n_boot, seed)
+        for name in candidates:
+            diff = boot[name] - boot[default]
+            difference[name] = float(scores[name]["qini_coefficient"] - scores[default]["qini_coefficient"])
+            low[name] = float(np.nanquantile(diff, 0.025)) if np.isfinite(diff).any() else float("nan")
+        winners = [name for name in candidates if name != default and low[name] > 0]
+        chosen = sorted(winners, key=rank)[0] if winners else default
+    else:
+        chosen = sorted(scores, key=rank)[0]
+    return Selection(chosen, scores, held, int(np.mean(train_rows)) if train_rows else 0, int(tested.sum()),
+                     default, difference, low)
 
 
 def fit_learner(name: str, x: pd.DataFrame, y: np.ndarray, w: np.ndarray, seed: int = SEED) -> object:

@@ -1,4 +1,4 @@
-"""uplift_model_metrics: every candidate uplift learner scored on held-out past campaigns; the best is flagged."""
+"""uplift_model_metrics: every candidate uplift learner scored on held-out past campaigns; the selected one is flagged."""
 
 from promo_factory.ml import pipeline, warehouse
 
@@ -13,5 +13,5 @@ def model(dbt, session):
         "dim_campaigns": dbt.ref("dim_campaigns"),
     }
     inputs = warehouse.uplift_inputs(refs.__getitem__)
-    max_rows = int(dbt.config.get("max_training_rows") or 300000)
+    max_rows = int(dbt.config.get("selection_max_rows") or 100000)
     return pipeline.run_uplift_selection(inputs["training"], inputs["scoring_date"], max_rows=max_rows)

@@ -186,12 +186,50 @@ def test_select_learner_keeps_the_best_qini_on_held_out_campaigns() -> None:
 
     selection = uplift.select_learner(
         data[["x1", "x2"]], data["y"], data["w"], data["campaign_id"], data["start_date"], data["shopper_key"],
-        candidates={"backwards": lambda seed: Backwards(), "oracle": lambda seed: Oracle()},
+        candidates={"backwards": lambda seed: Backwards(), "oracle": lambda seed: Oracle()}, default="backwards",
     )
-    assert selection.chosen == "oracle"
-    assert selection.holdout == ["C0", "C1", "C2"]  # leave one campaign out, each in turn
+    assert selection.chosen == "oracle"  # wins beyond the noise: replaces the default
+    assert selection.holdout == ["C0", "C1", "C2"]  # every campaign held out once
     assert selection.scores["oracle"]["qini_coefficient"] > selection.scores["backwards"]["qini_coefficient"]
+    assert selection.qini_difference_low["oracle"] > 0
     assert selection.holdout_rows == 6000 and selection.training_rows == 4000
+
+
+def test_select_learner_keeps_the_default_when_a_challenger_wins_by_noise() -> None:
+    data = _synthetic_uplift(6000)
+    noise = np.random.default_rng(3).normal(size=len(data))
+
+    class Oracle:
+        def fit(self, x, y, w):
+            return self
+
+        def predict(self, x):
+            return np.where(np.asarray(x)[:, 0] > 0, 3.0, -0.5) + 0.5 * np.asarray(x)[:, 1]
+
+    class Jittered(Oracle):
+        """The oracle plus a tiny perturbation: any Qini difference with it is noise."""
+
+        def predict(self, x):
+            return super().predict(x) + 1e-3 * noise[: len(x)]
+
+    candidates = {"oracle": lambda seed: Oracle(), "jittered": lambda seed: Jittered()}
+    for default in candidates:
+        selection = uplift.select_learner(
+            data[["x1", "x2"]], data["y"], data["w"], data["campaign_id"], data["start_date"], data["shopper_key"],
+            candidates=candidates, default=default, n_boot=50,
+        )
+        assert selection.chosen == default
+        other = "jittered" if default == "oracle" else "oracle"
+        assert selection.qini_difference_low[other] <= 0
+
+
+def test_campaign_folds_hold_out_every_campaign_once() -> None:
+    ids = np.array(["B", "A", "C", "A", "D", "B"])
+    starts = pd.to_datetime(["2026-02-01", "2026-01-01", "2026-03-01", "2026-01-01", "2026-04-01", "2026-02-01"])
+    folds = uplift.campaign_folds(ids, starts.to_numpy(), 3)
+    assert len(folds) == 3
+    np.testing.assert_array_equal(np.sum(folds, axis=0), np.ones(len(ids)))  # each row held out exactly once
+    assert set(ids[folds[0]]) == {"A", "D"} and set(ids[folds[1]]) == {"B"} and set(ids[folds[2]]) == {"C"}
 
 
 def test_interaction_learner_recovers_status_driven_effects() -> None:
@@ -211,3 +249,20 @@ def test_interaction_learner_recovers_status_driven_effects() -> None:
     tau_hat = learner.predict(x)
     assert np.corrcoef(tau_hat, tau)[0, 1] > 0.95
     assert np.mean(tau_hat[status == 0]) == pytest.approx(np.mean(tau[status == 0]), abs=0.2)
+    contributions, names = learner.contributions(x)
+    intercept, _ = learner.effect_coefficients()
+    np.testing.assert_allclose(intercept + contributions.sum(axis=1), tau_hat)
+    assert len(names) == contributions.shape[1] == 9  # 3 statuses x (alone, x promo, x affinity)
+
+
+def test_interaction_learner_is_robust_to_a_few_huge_outcomes() -> None:
+    rng = np.random.default_rng(11)
+    n = 6000
+    x = pd.DataFrame({"status_lapsed": (rng.random(n) < 0.5).astype(float), "promo_spend_share": rng.uniform(0, 1, n)})
+    x["status_loyal"] = 1.0 - x["status_lapsed"]
+    w = rng.integers(0, 2, n)
+    tau = np.where(x["status_lapsed"] == 1, 2.0, -1.0)
+    y = 5 + w * tau + rng.normal(size=n)
+    y[:10] = 10_000.0  # a few giant baskets
+    tau_hat = uplift.InteractionLearner().fit(x, y, w).predict(x)
+    assert np.mean(tau_hat[x["status_lapsed"] == 1]) > np.mean(tau_hat[x["status_loyal"] == 1]) + 2.0
