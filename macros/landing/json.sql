@@ -4,16 +4,16 @@
     that is not (is_json_object = false) or that holds no item (item_position null). Every field is text.
     Columns: source_file, line_number, is_json_object, order_id, placed_at, status, channel, store_code,
     customer_id, customer_email_sha256, item_position, gtin, qty, unit_price, discount, coupon. -#}
-{% macro read_landing_order_items(relative_glob) -%}
-    {{ return(adapter.dispatch('read_landing_order_items', 'promo_factory')(relative_glob)) }}
+{% macro read_landing_order_items(relative_glob, files=none) -%}
+    {{ return(adapter.dispatch('read_landing_order_items', 'promo_factory')(relative_glob, files)) }}
 {%- endmacro %}
 
-{% macro duckdb__read_landing_order_items(relative_glob) -%}
+{% macro duckdb__read_landing_order_items(relative_glob, files=none) -%}
     (
         with
 
         lines as (
-            select * from {{ read_landing_lines(relative_glob) }}
+            select * from {{ read_landing_lines(relative_glob, files) }}
         ),
 
         parsed as (
@@ -146,6 +146,6 @@
         ~ '"coupon": "VARCHAR"}]}' -}}
 {%- endmacro %}
 
-{% macro default__read_landing_order_items(relative_glob) -%}
+{% macro default__read_landing_order_items(relative_glob, files=none) -%}
     {{ exceptions.raise_compiler_error("read_landing_order_items: no implementation for adapter " ~ adapter.type()) }}
 {%- endmacro %}

@@ -38,6 +38,32 @@
     {{ return(files) }}
 {%- endmacro %}
 
+{#- What a DuckDB reader reads: the glob under the landing root when `files` is none, else the list of the
+    given files (dicts of landing_file_versions, or paths); an empty list reads the first matching file and
+    `landing_read_filter(files)` then keeps no row. -#}
+{% macro landing_read_target(relative_glob, files=none) -%}
+    {%- if files is none -%}
+        {{ return(landing_literal(landing_root() ~ '/' ~ relative_glob)) }}
+    {%- endif -%}
+    {%- set paths = [] -%}
+    {%- for file in files -%}
+        {%- do paths.append(file['path'] if file is mapping else file) -%}
+    {%- endfor -%}
+    {%- if paths | length == 0 and execute -%}
+        {%- do paths.append(landing_files(relative_glob)[0]) -%}
+    {%- endif -%}
+    {%- set literals = [] -%}
+    {%- for path in paths -%}
+        {%- do literals.append(landing_literal(path)) -%}
+    {%- endfor -%}
+    {{ return('[' ~ literals | join(', ') ~ ']') }}
+{%- endmacro %}
+
+{#- SQL condition keeping the rows read from landing_read_target: false for an empty file list. -#}
+{% macro landing_read_filter(files=none) -%}
+    {{ 'false' if files is not none and files | length == 0 else 'true' }}
+{%- endmacro %}
+
 {#- source_file: the path of a raw file relative to the landing root, from DuckDB's filename column. -#}
 {% macro landing_source_file(relative_glob, filename_column='filename') -%}
     regexp_extract({{ filename_column }}, '(^|/)({{ landing_fixed_prefix(relative_glob) }}.*)$', 2)
@@ -50,11 +76,11 @@
     files being read one after the other; else null), and the columns (text as delivered, '' when empty).
     Each file's header row must hold exactly the contract's columns: a missing, renamed or misplaced column
     fails the query with a message naming the file and the column. A header-only file yields no row. -#}
-{% macro read_landing_csv(relative_glob, columns, delimiter=',', ordered=false) -%}
-    {{ return(adapter.dispatch('read_landing_csv', 'promo_factory')(relative_glob, columns, delimiter, ordered)) }}
+{% macro read_landing_csv(relative_glob, columns, delimiter=',', ordered=false, files=none) -%}
+    {{ return(adapter.dispatch('read_landing_csv', 'promo_factory')(relative_glob, columns, delimiter, ordered, files)) }}
 {%- endmacro %}
 
-{% macro duckdb__read_landing_csv(relative_glob, columns, delimiter=',', ordered=false) -%}
+{% macro duckdb__read_landing_csv(relative_glob, columns, delimiter=',', ordered=false, files=none) -%}
     {%- set pattern = landing_root() ~ '/' ~ relative_glob -%}
     {%- set null_marker = '__promo_null__' -%}
     {%- if execute -%}
@@ -77,7 +103,7 @@
                 cast(null as bigint) as row_order
                 {%- endif %}
             from read_csv(
-                {{ landing_literal(pattern) }},
+                {{ landing_read_target(relative_glob, files) }},
                 delim = {{ landing_literal(delimiter) }},
                 quote = '"',
                 escape = '"',
@@ -97,7 +123,8 @@
             )
         ) as raw_rows
         where
-            case
+            {{ landing_read_filter(files) }}
+            and case
                 -- the header row of a file: check it, then drop it
                 when "{{ first }}" = '{{ first }}'
                     then case
@@ -117,17 +144,17 @@
     )
 {%- endmacro %}
 
-{% macro default__read_landing_csv(relative_glob, columns, delimiter=',', ordered=false) -%}
+{% macro default__read_landing_csv(relative_glob, columns, delimiter=',', ordered=false, files=none) -%}
     {{ exceptions.raise_compiler_error("read_landing_csv: no implementation for adapter " ~ adapter.type()) }}
 {%- endmacro %}
 
 {#- A subquery with one row per non-blank line of text files (JSON Lines):
     source_file, line_number (1-based, blank lines counted), line_text (CR stripped). -#}
-{% macro read_landing_lines(relative_glob) -%}
-    {{ return(adapter.dispatch('read_landing_lines', 'promo_factory')(relative_glob)) }}
+{% macro read_landing_lines(relative_glob, files=none) -%}
+    {{ return(adapter.dispatch('read_landing_lines', 'promo_factory')(relative_glob, files)) }}
 {%- endmacro %}
 
-{% macro duckdb__read_landing_lines(relative_glob) -%}
+{% macro duckdb__read_landing_lines(relative_glob, files=none) -%}
     {%- do landing_files(relative_glob) -%}
     (
         select
@@ -140,13 +167,14 @@
                 unnest(string_split(content, chr(10))) as raw_line,
                 unnest(range(1, len(string_split(content, chr(10))) + 1)) as line_number,
                 rtrim(raw_line, chr(13)) as line_text
-            from read_text({{ landing_literal(landing_root() ~ '/' ~ relative_glob) }})
+            from read_text({{ landing_read_target(relative_glob, files) }})
+            where {{ landing_read_filter(files) }}
         )
         where trim(line_text) <> ''
     )
 {%- endmacro %}
 
-{% macro default__read_landing_lines(relative_glob) -%}
+{% macro default__read_landing_lines(relative_glob, files=none) -%}
     {{ exceptions.raise_compiler_error("read_landing_lines: no implementation for adapter " ~ adapter.type()) }}
 {%- endmacro %}
 
@@ -154,19 +182,19 @@
     `columns` maps name -> SQL type; `utc_timestamp_columns` lists timestamp columns that may be stored
     with or without a time zone (both mean UTC): they come out as UTC timestamps without zone.
     Output: source_file, row_order (1-based row number in its file), the columns. -#}
-{% macro read_landing_parquet(relative_glob, columns, utc_timestamp_columns=[]) -%}
-    {{ return(adapter.dispatch('read_landing_parquet', 'promo_factory')(relative_glob, columns, utc_timestamp_columns)) }}
+{% macro read_landing_parquet(relative_glob, columns, utc_timestamp_columns=[], files=none) -%}
+    {{ return(adapter.dispatch('read_landing_parquet', 'promo_factory')(relative_glob, columns, utc_timestamp_columns, files)) }}
 {%- endmacro %}
 
-{% macro duckdb__read_landing_parquet(relative_glob, columns, utc_timestamp_columns=[]) -%}
-    {%- set pattern = landing_root() ~ '/' ~ relative_glob -%}
+{% macro duckdb__read_landing_parquet(relative_glob, columns, utc_timestamp_columns=[], files=none) -%}
     {%- set groups = {'aware': [], 'naive': []} -%}
+    {%- set read_target = landing_read_target(relative_glob, files) -%}
     {%- if execute -%}
         {%- do landing_files(relative_glob) -%}
         {%- set schema = run_query(
             "select file_name, name, coalesce(logical_type, '') like '%isAdjustedToUTC=1%'"
             ~ " or coalesce(logical_type, '') like '%isAdjustedToUTC=true%' as is_aware"
-            ~ " from parquet_schema(" ~ landing_literal(pattern) ~ ") order by file_name") -%}
+            ~ " from parquet_schema(" ~ read_target ~ ") order by file_name") -%}
         {%- set by_file = {} -%}
         {%- for row in schema.rows -%}
             {%- do by_file.setdefault(row[0], {}).update({row[1]: row[2]}) -%}
@@ -187,7 +215,7 @@
     {%- endfor -%}
     {%- if parts | length == 0 -%}{%- do parts.append(('naive', [])) -%}{%- endif -%}
     (
-        {%- for kind, files in parts %}
+        {%- for kind, group_files in parts %}
         select
             {{ landing_source_file(relative_glob) }} as source_file,
             file_row_number + 1 as row_order,
@@ -202,20 +230,21 @@
             {%- endfor %}
         from read_parquet(
             {% if parts | length == 1 -%}
-            {{ landing_literal(pattern) }},
+            {{ read_target }},
             {%- else -%}
-            [{% for file_name in files %}{{ landing_literal(file_name) }}{{ ', ' if not loop.last }}{% endfor %}],
+            [{% for file_name in group_files %}{{ landing_literal(file_name) }}{{ ', ' if not loop.last }}{% endfor %}],
             {%- endif %}
             union_by_name = true,
             filename = true,
             file_row_number = true,
             hive_partitioning = false
         )
+        where {{ landing_read_filter(files) }}
         {{ 'union all' if not loop.last }}
         {%- endfor %}
     )
 {%- endmacro %}
 
-{% macro default__read_landing_parquet(relative_glob, columns, utc_timestamp_columns=[]) -%}
+{% macro default__read_landing_parquet(relative_glob, columns, utc_timestamp_columns=[], files=none) -%}
     {{ exceptions.raise_compiler_error("read_landing_parquet: no implementation for adapter " ~ adapter.type()) }}
 {%- endmacro %}

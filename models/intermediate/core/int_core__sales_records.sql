@@ -1,6 +1,14 @@
+{{ config(
+    materialized=core_incremental_materialization(),
+    incremental_strategy=core_incremental_strategy(),
+    pre_hook="{{ delete_changed_transactions(ref('int_core__changed_transactions')) }}",
+) }}
 -- Every sale record of ALPHA, BETA and GAMMA in one shared shape, with its one outcome
 -- (docs/CONVENTIONS.md, first rule that applies): quarantined + reason, excluded + reason, or loaded.
 -- Materialised once: fct_sales_lines, dq_quarantine, dq_exclusions and dq_reconciliation read this table.
+-- Incremental: a run deletes and re-validates the transactions of int_core__changed_transactions (every
+-- rule of the outcome compares records of one transaction only, or a record with the reference data).
+{%- set incremental_run = core_is_incremental_run() %}
 
 with
 
@@ -32,10 +40,19 @@ erased_shoppers as (
     select * from {{ ref('int_core__erased_shoppers') }}
 ),
 
-unioned as (
+reference as (
+    select * from {{ ref('int_core__reference_version') }}
+),
+
+changed_transactions as (
+    select * from {{ ref('int_core__changed_transactions') }}
+),
+
+all_records as (
     select
         source,
         source_file,
+        source_file_version,
         row_order,
         record_ref,
         false as is_malformed_json,
@@ -66,6 +83,7 @@ unioned as (
     select
         source,
         source_file,
+        source_file_version,
         row_order,
         record_ref,
         is_malformed_json,
@@ -96,6 +114,7 @@ unioned as (
     select
         source,
         source_file,
+        source_file_version,
         row_order,
         record_ref,
         false as is_malformed_json,
@@ -120,6 +139,28 @@ unioned as (
         has_invalid_quantity,
         has_invalid_amount
     from gamma_lines
+),
+
+-- the records to validate: all of them, or in an incremental run those of the changed transactions
+unioned as (
+    select *
+    from all_records
+    {%- if incremental_run %}
+    where
+        (retailer, transaction_id) in (
+            select retailer, transaction_id
+            from changed_transactions
+            where transaction_id is not null
+        )
+        or (
+            transaction_id is null
+            and (retailer, source_file) in (
+                select retailer, source_file
+                from changed_transactions
+                where transaction_id is null
+            )
+        )
+    {%- endif %}
 ),
 
 -- one GTIN per GAMMA SKU: the later row of sku_map.csv wins
@@ -155,6 +196,7 @@ looked_up as (
     select
         unioned.source,
         unioned.source_file,
+        unioned.source_file_version,
         unioned.row_order,
         unioned.record_ref,
         unioned.is_malformed_json,
@@ -278,9 +320,11 @@ deduplicated as (
 
 final as (
     select
-        source,
-        source_file,
-        row_order,
+        deduplicated.source,
+        deduplicated.source_file,
+        deduplicated.source_file_version,
+        reference.reference_version,
+        deduplicated.row_order,
         record_ref,
         retailer,
         store_code,
@@ -310,6 +354,7 @@ final as (
             when is_erased_shopper then 'erased_shopper'
         end as reason
     from deduplicated
+    cross join reference
 )
 
 select * from final

@@ -1,9 +1,21 @@
+{{ config(
+    materialized=core_incremental_materialization(),
+    incremental_strategy=core_incremental_strategy(),
+    on_schema_change='fail',
+    pre_hook="{{ delete_changed_transactions(ref('int_core__changed_transactions')) }}",
+) }}
 -- One row per valid sale line of every retailer (PUBLISHED.md, shared schema).
+-- Incremental like int_core__sales_records: the changed transactions are deleted and re-inserted.
+{%- set incremental_run = core_is_incremental_run() %}
 
 with
 
 sales_records as (
     select * from {{ ref('int_core__sales_records') }}
+),
+
+changed_transactions as (
+    select * from {{ ref('int_core__changed_transactions') }}
 ),
 
 final as (
@@ -23,7 +35,15 @@ final as (
         campaign_id,
         source_file
     from sales_records
-    where outcome = 'loaded'
+    where
+        outcome = 'loaded'
+        {%- if incremental_run %}
+        and (retailer, transaction_id) in (
+            select retailer, transaction_id
+            from changed_transactions
+            where transaction_id is not null
+        )
+        {%- endif %}
 )
 
 select * from final

@@ -1,4 +1,12 @@
 -- depends_on: {{ source('alpha', 'receipts') }}
+{{ config(
+    materialized=core_incremental_materialization(),
+    incremental_strategy=core_incremental_strategy(),
+    pre_hook="{{ delete_stale_landing_rows('alpha/receipts/*.csv') }}",
+) }}
+-- Incremental (macros/landing/incremental.sql): reads only the raw files it does not hold in their current version.
+{%- set file_versions = landing_file_versions('alpha/receipts/*.csv') %}
+{%- set pending_files = landing_pending_files(file_versions) %}
 {%- set columns = [
     'ticket_id', 'ligne', 'store_code', 'date_heure', 'carte_fidelite', 'ean',
     'libelle', 'qte', 'poids_kg', 'prix_unitaire', 'remise', 'code_promo',
@@ -6,14 +14,20 @@
 
 with
 
+file_versions as (
+    select * from {{ landing_versions_values(pending_files) }} as pending
+    where source_file is not null
+),
+
 source as (
-    select * from {{ read_landing_csv('alpha/receipts/*.csv', columns, delimiter=';') }}
+    select * from {{ read_landing_csv('alpha/receipts/*.csv', columns, delimiter=';', files=pending_files) }}
 ),
 
 renamed as (
     select
         -- lineage
-        source_file,
+        source.source_file,
+        file_versions.source_file_version,
         row_order,
 
         -- ids
@@ -45,12 +59,15 @@ renamed as (
         -- record reference as delivered
         {{ dbt.concat(["coalesce(trim(ticket_id), '')", "'/'", "coalesce(trim(ligne), '')"]) }} as record_ref
     from source
+    inner join file_versions
+        on source.source_file = file_versions.source_file
 ),
 
 final as (
     select
         'alpha_receipts' as source,
         source_file,
+        source_file_version,
         row_order,
         record_ref,
         'ALPHA' as retailer,

@@ -1,17 +1,31 @@
 -- depends_on: {{ source('beta', 'orders') }}
+{{ config(
+    materialized=core_incremental_materialization(),
+    incremental_strategy=core_incremental_strategy(),
+    pre_hook="{{ delete_stale_landing_rows('beta/orders/*.jsonl') }}",
+) }}
+-- Incremental (macros/landing/incremental.sql): reads only the raw files it does not hold in their current version.
+{%- set file_versions = landing_file_versions('beta/orders/*.jsonl') %}
+{%- set pending_files = landing_pending_files(file_versions) %}
 {%- set item_position_text = "cast(item_position as " ~ dbt.type_string() ~ ")" %}
 {%- set line_number_text = "cast(line_number as " ~ dbt.type_string() ~ ")" %}
 
 with
 
+file_versions as (
+    select * from {{ landing_versions_values(pending_files) }} as pending
+    where source_file is not null
+),
+
 source as (
-    select * from {{ read_landing_order_items('beta/orders/*.jsonl') }}
+    select * from {{ read_landing_order_items('beta/orders/*.jsonl', files=pending_files) }}
 ),
 
 renamed as (
     select
         -- lineage
-        source_file,
+        source.source_file,
+        file_versions.source_file_version,
         line_number as row_order,
         is_json_object,
 
@@ -49,12 +63,15 @@ renamed as (
             else {{ dbt.concat(["'line '", line_number_text]) }}
         end as record_ref
     from source
+    inner join file_versions
+        on source.source_file = file_versions.source_file
 ),
 
 final as (
     select
         'beta_orders' as source,
         source_file,
+        source_file_version,
         row_order,
         record_ref,
         not is_json_object as is_malformed_json,

@@ -1,4 +1,12 @@
 -- depends_on: {{ source('gamma', 'transactions') }}
+{{ config(
+    materialized=core_incremental_materialization(),
+    incremental_strategy=core_incremental_strategy(),
+    pre_hook="{{ delete_stale_landing_rows('gamma/transactions/date=*/*.parquet') }}",
+) }}
+-- Incremental (macros/landing/incremental.sql): reads only the raw files it does not hold in their current version.
+{%- set file_versions = landing_file_versions('gamma/transactions/date=*/*.parquet') %}
+{%- set pending_files = landing_pending_files(file_versions) %}
 {%- set columns = {
     'txn_id': dbt.type_string(),
     'line_no': 'integer',
@@ -15,14 +23,20 @@
 
 with
 
+file_versions as (
+    select * from {{ landing_versions_values(pending_files) }} as pending
+    where source_file is not null
+),
+
 source as (
-    select * from {{ read_landing_parquet('gamma/transactions/date=*/*.parquet', columns, ['ts_utc']) }}
+    select * from {{ read_landing_parquet('gamma/transactions/date=*/*.parquet', columns, ['ts_utc'], files=pending_files) }}
 ),
 
 renamed as (
     select
         -- lineage
-        source_file,
+        source.source_file,
+        file_versions.source_file_version,
         row_order,
 
         -- ids
@@ -46,12 +60,15 @@ renamed as (
         -- record reference: <txn_id>/<line_no>
         {{ dbt.concat(["coalesce(trim(txn_id), '')", "'/'", "coalesce(" ~ line_no_text ~ ", '')"]) }} as record_ref
     from source
+    inner join file_versions
+        on source.source_file = file_versions.source_file
 ),
 
 final as (
     select
         'gamma_transactions' as source,
         source_file,
+        source_file_version,
         row_order,
         record_ref,
         'GAMMA' as retailer,

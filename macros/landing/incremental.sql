@@ -1,0 +1,153 @@
+{#- Incremental loads of the landing zone (LANDING_ZONE.md: "a build must pick up new daily files without
+    reprocessing the whole history"; "the newest delivery of a file name replaces the older one").
+
+    Design (docs in models/intermediate/core/_core__models.yml):
+    - every row of a large staging table carries its raw file (source_file) and the version of that file it
+      was read from (source_file_version = size and modification time of the file);
+    - an incremental run of a staging table reads only the files whose (name, version) it does not hold yet,
+      after deleting the rows of files whose version changed or which left the landing zone (pre-hook);
+    - int_core__changed_transactions lists the transactions touched by these changes (plus erasure flips and,
+      when a reference file changed, everything); int_core__sales_records and fct_sales_lines delete and
+      recompute exactly those transactions.
+    On DuckDB the models are `incremental` (strategy append + a delete pre-hook, i.e. delete+insert keyed by
+    file or by transaction); any other adapter rebuilds them as tables (dbt-spark without Delta can neither
+    delete nor merge), so `--full-refresh` and a plain `table` build give the same result. -#}
+
+{#- Materialisation of the large incremental models on this adapter. -#}
+{% macro core_incremental_materialization() -%}
+    {{ return(adapter.dispatch('core_incremental_materialization', 'promo_factory')()) }}
+{%- endmacro %}
+
+{% macro duckdb__core_incremental_materialization() -%}
+    {{ return('incremental') }}
+{%- endmacro %}
+
+{% macro default__core_incremental_materialization() -%}
+    {{ return('table') }}
+{%- endmacro %}
+
+{#- Incremental strategy paired with core_incremental_materialization (rows are deleted by a pre-hook). -#}
+{% macro core_incremental_strategy() -%}
+    {{ return(adapter.dispatch('core_incremental_strategy', 'promo_factory')()) }}
+{%- endmacro %}
+
+{% macro default__core_incremental_strategy() -%}
+    {{ return('append') }}
+{%- endmacro %}
+
+{#- True when this model runs as an incremental update of an existing table (not a build from scratch). -#}
+{% macro core_is_incremental_run() -%}
+    {{ return(execute and is_incremental()) }}
+{%- endmacro %}
+
+{#- The files of a glob under the landing root with their version: a list of dicts
+    {path (as DuckDB reads it), source_file (relative to the landing root), version ('<size>:<mtime in ms>')},
+    sorted by path. Fails the build (landing_files) when nothing matches. -#}
+{% macro landing_file_versions(relative_glob) -%}
+    {{ return(adapter.dispatch('landing_file_versions', 'promo_factory')(relative_glob)) }}
+{%- endmacro %}
+
+{% macro duckdb__landing_file_versions(relative_glob) -%}
+    {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- do landing_files(relative_glob) -%}
+    {%- set pattern = landing_root() ~ '/' ~ relative_glob -%}
+    {%- set result = run_query(
+        "select filename, " ~ landing_source_file(relative_glob) ~ " as source_file,"
+        ~ " cast(size as varchar) || ':' || cast(epoch_ms(last_modified) as varchar) as version"
+        ~ " from read_blob(" ~ landing_literal(pattern) ~ ") order by filename") -%}
+    {%- set files = [] -%}
+    {%- for row in result.rows -%}
+        {%- do files.append({'path': row[0], 'source_file': row[1], 'version': row[2]}) -%}
+    {%- endfor -%}
+    {{ return(files) }}
+{%- endmacro %}
+
+{% macro default__landing_file_versions(relative_glob) -%}
+    {%- set files = [] -%}
+    {%- for path in landing_files(relative_glob) -%}
+        {%- do files.append({'path': path, 'source_file': path[landing_root() | length + 1:], 'version': 'unversioned'}) -%}
+    {%- endfor -%}
+    {{ return(files) }}
+{%- endmacro %}
+
+{#- The files of `file_versions` to read in this run: all of them when the model is built from scratch; in an
+    incremental run, those whose (source_file, version) the model `this` does not hold yet. -#}
+{% macro landing_pending_files(file_versions) -%}
+    {%- if not core_is_incremental_run() -%}{{ return(file_versions) }}{%- endif -%}
+    {%- set loaded = run_query("select distinct source_file, source_file_version from " ~ this) -%}
+    {%- set held = [] -%}
+    {%- for row in loaded.rows -%}
+        {%- do held.append(row[0] ~ '|' ~ row[1]) -%}
+    {%- endfor -%}
+    {%- set pending = [] -%}
+    {%- for file in file_versions if (file['source_file'] ~ '|' ~ file['version']) not in held -%}
+        {%- do pending.append(file) -%}
+    {%- endfor -%}
+    {{ return(pending) }}
+{%- endmacro %}
+
+{#- A subquery (source_file, source_file_version) of the given files, plus one row of nulls (callers keep
+    `where source_file is not null`; the null row keeps the VALUES list valid when there is no file). -#}
+{% macro landing_versions_values(file_versions) -%}
+    (
+        select
+            source_file,
+            source_file_version
+        from (
+            values
+            {%- for file in file_versions %}
+            ({{ landing_literal(file['source_file']) }}, {{ landing_literal(file['version']) }}),
+            {%- endfor %}
+            (cast(null as {{ dbt.type_string() }}), cast(null as {{ dbt.type_string() }}))
+        ) as file_versions (source_file, source_file_version)
+    )
+{%- endmacro %}
+
+{#- Pre-hook of an incremental staging table: delete the rows of raw files that were re-delivered (their
+    version changed) or that left the landing zone. No-op when the table is built from scratch. -#}
+{% macro delete_stale_landing_rows(relative_glob) -%}
+    {%- if core_is_incremental_run() -%}
+        {%- set current = landing_file_versions(relative_glob) -%}
+        delete from {{ this }}
+        where (source_file, source_file_version) not in (
+            select source_file, source_file_version
+            from {{ landing_versions_values(current) }} as current_files
+            where source_file is not null
+        )
+    {%- else -%}
+        select 1 as nothing_to_delete
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Pre-hook of an incremental model keyed by transaction: delete the rows of the transactions listed in
+    int_core__changed_transactions (and, for records without a transaction id, of the listed files). -#}
+{% macro delete_changed_transactions(changed_relation) -%}
+    {%- if core_is_incremental_run() -%}
+        delete from {{ this }}
+        where
+            (retailer, transaction_id) in (
+                select retailer, transaction_id
+                from {{ changed_relation }}
+                where transaction_id is not null
+            )
+            {%- if 'source_file' in (adapter.get_columns_in_relation(this) | map(attribute='name') | list) %}
+            or (
+                transaction_id is null
+                and (retailer, source_file) in (
+                    select retailer, source_file
+                    from {{ changed_relation }}
+                    where transaction_id is null
+                )
+            )
+            {%- endif %}
+    {%- else -%}
+        select 1 as nothing_to_delete
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The previous state of a model of the same schema, read without ref() (it is downstream of the caller):
+    the relation, or none when it does not exist yet or when the run is a full refresh. -#}
+{% macro previous_state_relation(identifier) -%}
+    {%- if not execute or flags.FULL_REFRESH -%}{{ return(none) }}{%- endif -%}
+    {{ return(adapter.get_relation(database=this.database, schema=this.schema, identifier=identifier)) }}
+{%- endmacro %}

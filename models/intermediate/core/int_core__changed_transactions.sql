@@ -1,0 +1,180 @@
+{{ config(materialized='table') }}
+-- The transactions an incremental run must re-validate (macros/landing/incremental.sql): those with a
+-- record in a raw file new or re-delivered since the previous run, or in a file version that left the
+-- landing zone; those whose erased-shopper outcome flips; every transaction when the reference data changed.
+-- Records without a transaction id are grouped by file (transaction_id null, source_file set).
+-- Empty when int_core__sales_records is built from scratch (full refresh or first run).
+{%- set previous = previous_state_relation('int_core__sales_records') %}
+
+with
+
+alpha_lines as (
+    select * from {{ ref('stg_alpha__receipt_lines') }}
+),
+
+beta_items as (
+    select * from {{ ref('stg_beta__order_items') }}
+),
+
+gamma_lines as (
+    select * from {{ ref('stg_gamma__transaction_lines') }}
+),
+
+erased_shoppers as (
+    select * from {{ ref('int_core__erased_shoppers') }}
+),
+
+reference as (
+    select * from {{ ref('int_core__reference_version') }}
+),
+
+staged as (
+    select
+        retailer,
+        transaction_id,
+        source_file,
+        source_file_version
+    from alpha_lines
+
+    union all
+
+    select
+        retailer,
+        transaction_id,
+        source_file,
+        source_file_version
+    from beta_items
+
+    union all
+
+    select
+        retailer,
+        transaction_id,
+        source_file,
+        source_file_version
+    from gamma_lines
+),
+
+{% if previous is none -%}
+
+touched as (
+    select
+        retailer,
+        transaction_id,
+        source_file
+    from staged
+    where 1 = 0
+),
+
+{%- else -%}
+
+previous_records as (
+    select * from {{ previous }}
+),
+
+staged_files as (
+    select distinct
+        source_file,
+        source_file_version
+    from staged
+),
+
+previous_files as (
+    select distinct
+        source_file,
+        source_file_version
+    from previous_records
+),
+
+new_files as (
+    select
+        source_file,
+        source_file_version
+    from staged_files
+    where (source_file, source_file_version) not in (
+        select source_file, source_file_version from previous_files
+    )
+),
+
+gone_files as (
+    select
+        source_file,
+        source_file_version
+    from previous_files
+    where (source_file, source_file_version) not in (
+        select source_file, source_file_version from staged_files
+    )
+),
+
+reference_changes as (
+    select count(*) as n_stale_records
+    from previous_records
+    cross join reference
+    where previous_records.reference_version <> reference.reference_version
+),
+
+touched as (
+    -- records of new or re-delivered files
+    select
+        staged.retailer,
+        staged.transaction_id,
+        staged.source_file
+    from staged
+    inner join new_files
+        on
+            staged.source_file = new_files.source_file
+            and staged.source_file_version = new_files.source_file_version
+
+    union all
+
+    -- records of file versions replaced or gone
+    select
+        previous_records.retailer,
+        previous_records.transaction_id,
+        previous_records.source_file
+    from previous_records
+    inner join gone_files
+        on
+            previous_records.source_file = gone_files.source_file
+            and previous_records.source_file_version = gone_files.source_file_version
+
+    union all
+
+    -- erasure requests added (a loaded line becomes erased_shopper) or withdrawn (the reverse)
+    select
+        previous_records.retailer,
+        previous_records.transaction_id,
+        previous_records.source_file
+    from previous_records
+    left join erased_shoppers
+        on previous_records.shopper_key = erased_shoppers.shopper_key
+    where
+        previous_records.shopper_key is not null
+        and (
+            (previous_records.outcome = 'loaded' and erased_shoppers.shopper_key is not null)
+            or (previous_records.reason = 'erased_shopper' and erased_shoppers.shopper_key is null)
+        )
+
+    union all
+
+    -- reference data changed: every record is re-validated
+    select
+        staged.retailer,
+        staged.transaction_id,
+        staged.source_file
+    from staged
+    cross join reference_changes
+    where reference_changes.n_stale_records > 0
+),
+
+{%- endif %}
+
+final as (
+    select distinct
+        retailer,
+        transaction_id,
+        case when transaction_id is null then source_file end as source_file
+    from touched
+)
+
+select * from final
