@@ -145,6 +145,20 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- Pre-hook of an incremental model keyed by shopper: delete the shoppers of the changed transactions. -#}
+{% macro delete_changed_shoppers(changed_relation) -%}
+    {%- if core_is_incremental_run() -%}
+        delete from {{ this }}
+        where shopper_key in (
+            select shopper_key
+            from {{ changed_relation }}
+            where shopper_key is not null
+        )
+    {%- else -%}
+        select 1 as nothing_to_delete
+    {%- endif -%}
+{%- endmacro %}
+
 {#- The previous state of a model of the same schema, read without ref() (it is downstream of the caller):
     the relation, or none when it does not exist yet or when the run is a full refresh. -#}
 {% macro previous_state_relation(identifier) -%}

@@ -16,13 +16,16 @@
             select * from {{ read_landing_lines(relative_glob, files) }}
         ),
 
-        parsed as (
+        -- one JSON parse per line: a line is a JSON object when it starts with "{" and parses (try() turns a
+        -- parse error into null); every field is read as text (numbers keep their JSON spelling)
+        parsed as materialized (
             select
                 source_file,
                 line_number,
-                line_text,
-                coalesce(json_valid(line_text), false)
-                and json_type(case when json_valid(line_text) then line_text end) = 'OBJECT' as is_json_object
+                case
+                    when left(ltrim(line_text), 1) = '{'
+                        then try(json_transform(line_text, '{{ beta_order_json_structure() }}'))
+                end as order_json
             from lines
         ),
 
@@ -30,7 +33,7 @@
             select
                 source_file,
                 line_number,
-                is_json_object,
+                true as is_json_object,
                 order_json.order_id,
                 order_json.placed_at,
                 order_json.status,
@@ -39,16 +42,8 @@
                 order_json.customer.id as customer_id,
                 order_json.customer.email_sha256 as customer_email_sha256,
                 order_json.items
-            from (
-                -- one parse per line; every field read as text (numbers keep their JSON spelling)
-                select
-                    source_file,
-                    line_number,
-                    is_json_object,
-                    json_transform(line_text, '{{ beta_order_json_structure() }}') as order_json
-                from parsed
-                where is_json_object
-            ) as transformed
+            from parsed
+            where order_json is not null
         ),
 
         items as (
@@ -130,8 +125,14 @@
                 null as unit_price,
                 null as discount,
                 null as coupon
-            from parsed
-            where not is_json_object
+            from (
+                select
+                    source_file,
+                    line_number,
+                    false as is_json_object
+                from parsed
+                where order_json is null
+            ) as malformed
         )
 
         select * from final

@@ -2,7 +2,8 @@
 -- The transactions an incremental run must re-validate (macros/landing/incremental.sql): those with a
 -- record in a raw file new or re-delivered since the previous run, or in a file version that left the
 -- landing zone; those whose erased-shopper outcome flips; every transaction when the reference data changed.
--- Records without a transaction id are grouped by file (transaction_id null, source_file set).
+-- Records without a transaction id are grouped by file (transaction_id null, source_file set). shopper_key:
+-- the shoppers of these records, before and after the change (dim_shoppers recomputes them).
 -- Empty when int_core__sales_records is built from scratch (full refresh or first run).
 {%- set previous = previous_state_relation('int_core__sales_records') %}
 
@@ -33,7 +34,8 @@ staged as (
         retailer,
         transaction_id,
         source_file,
-        source_file_version
+        source_file_version,
+        shopper_key
     from alpha_lines
 
     union all
@@ -42,7 +44,8 @@ staged as (
         retailer,
         transaction_id,
         source_file,
-        source_file_version
+        source_file_version,
+        shopper_key
     from beta_items
 
     union all
@@ -51,7 +54,8 @@ staged as (
         retailer,
         transaction_id,
         source_file,
-        source_file_version
+        source_file_version,
+        shopper_key
     from gamma_lines
 ),
 
@@ -61,9 +65,14 @@ touched as (
     select
         retailer,
         transaction_id,
-        source_file
+        source_file,
+        shopper_key
     from staged
     where 1 = 0
+),
+
+touched_records as (
+    select * from touched
 ),
 
 {%- else -%}
@@ -118,7 +127,8 @@ touched as (
     select
         staged.retailer,
         staged.transaction_id,
-        staged.source_file
+        staged.source_file,
+        staged.shopper_key
     from staged
     inner join new_files
         on
@@ -131,7 +141,8 @@ touched as (
     select
         previous_records.retailer,
         previous_records.transaction_id,
-        previous_records.source_file
+        previous_records.source_file,
+        previous_records.shopper_key
     from previous_records
     inner join gone_files
         on
@@ -144,7 +155,8 @@ touched as (
     select
         previous_records.retailer,
         previous_records.transaction_id,
-        previous_records.source_file
+        previous_records.source_file,
+        previous_records.shopper_key
     from previous_records
     left join erased_shoppers
         on previous_records.shopper_key = erased_shoppers.shopper_key
@@ -161,10 +173,37 @@ touched as (
     select
         staged.retailer,
         staged.transaction_id,
-        staged.source_file
+        staged.source_file,
+        staged.shopper_key
     from staged
     cross join reference_changes
     where reference_changes.n_stale_records > 0
+),
+
+touched_transactions as (
+    select distinct
+        retailer,
+        transaction_id
+    from touched
+    where transaction_id is not null
+),
+
+-- plus the shoppers of the other records of these transactions (files unchanged)
+touched_records as (
+    select * from touched
+
+    union all
+
+    select
+        previous_records.retailer,
+        previous_records.transaction_id,
+        previous_records.source_file,
+        previous_records.shopper_key
+    from previous_records
+    inner join touched_transactions
+        on
+            previous_records.retailer = touched_transactions.retailer
+            and previous_records.transaction_id = touched_transactions.transaction_id
 ),
 
 {%- endif %}
@@ -173,8 +212,9 @@ final as (
     select distinct
         retailer,
         transaction_id,
-        case when transaction_id is null then source_file end as source_file
-    from touched
+        case when transaction_id is null then source_file end as source_file,
+        shopper_key
+    from touched_records
 )
 
 select * from final

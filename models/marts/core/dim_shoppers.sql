@@ -1,9 +1,21 @@
+{{ config(
+    materialized=core_incremental_materialization(),
+    incremental_strategy=core_incremental_strategy(),
+    on_schema_change='fail',
+    pre_hook="{{ delete_changed_shoppers(ref('int_core__changed_transactions')) }}",
+) }}
 -- One row per identified shopper seen in fct_sales_lines, with behavioural attributes.
+-- Incremental: the shoppers of the changed transactions are deleted and recomputed from all their lines.
+{%- set incremental_run = core_is_incremental_run() %}
 
 with
 
 sales_lines as (
     select * from {{ ref('fct_sales_lines') }}
+),
+
+changed_transactions as (
+    select * from {{ ref('int_core__changed_transactions') }}
 ),
 
 identified_lines as (
@@ -17,7 +29,15 @@ identified_lines as (
         units,
         net_amount_eur
     from sales_lines
-    where shopper_key is not null
+    where
+        shopper_key is not null
+        {%- if incremental_run %}
+        and shopper_key in (
+            select shopper_key
+            from changed_transactions
+            where shopper_key is not null
+        )
+        {%- endif %}
 ),
 
 store_visits as (
