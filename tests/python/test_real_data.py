@@ -80,7 +80,8 @@ def test_landing_zone_counts_and_reconciliation(built: tuple[Path, dict]) -> Non
         reasons = dict(con.execute("select reason, count(*) from marts.dq_quarantine "
                                "where source = 'gamma_transactions' group by reason").fetchall())
     assert read == manifest["transaction_lines"]
-    assert reasons == {"unknown_product": manifest["lines_with_unknown_product"]}
+    # products missing from products.parquet are missing from sku_map.csv too: GAMMA rule `unknown_sku`
+    assert reasons == {"unknown_sku": manifest["lines_with_unknown_product"]}
     assert loaded + quarantined == read
 
 
