@@ -135,76 +135,88 @@ def _spearman_every_learner(warehouse: Path, true: pd.DataFrame) -> dict[str, fl
 
 # --------------------------------------------------------------------------- scale
 
-
-def _resample(frame: pd.DataFrame, key_map: pd.DataFrame) -> pd.DataFrame:
-    """Rows of ``frame`` for every (new key <- source key) pair of ``key_map``."""
-    out = key_map.merge(frame, left_on="source_key", right_on="shopper_key", how="inner", suffixes=("", "_old"))
-    return out.drop(columns=["source_key", "shopper_key"]).rename(columns={"new_key": "shopper_key"})
+SCALED_TABLES = ["int_shopper_features", "int_shopper_brand_features", "int_shopper_brand_targets",
+                 "int_shopper_campaign_features", "int_campaign_shopper_outcomes"]
 
 
-def scale_child(warehouse: Path, shoppers: int) -> dict:
-    """Runs in a child process: resample to ``shoppers``, train and score both models, time each step."""
-    from promo_factory.ml import pipeline
+def build_scaled_warehouse(source: Path, target: Path, shoppers: int) -> float:
+    """A warehouse whose feature tables hold ``shoppers`` shoppers, bootstrapped from ``source``.
 
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        q = lambda sql: con.sql(sql).df()  # noqa: E731
-        dates = q("select * from intermediate.int_feature_as_of_dates")
-        sf = q("select * from intermediate.int_shopper_features")
-        bf = q("select * from intermediate.int_shopper_brand_features")
-        tg = q("select * from intermediate.int_shopper_brand_targets")
-        cf = q("select * from intermediate.int_shopper_campaign_features")
-        outcomes = q("select * from intermediate.int_campaign_shopper_outcomes")
-        campaigns = q("select * from marts.dim_campaigns")
-    rng = np.random.default_rng(0)
-    source = sf["shopper_key"].unique()
-    key_map = pd.DataFrame({"source_key": rng.choice(source, shoppers),
-                            "new_key": [hashlib.md5(f"bench:{i}".encode()).hexdigest() for i in range(shoppers)]})
+    Every new shopper (fresh md5 key) copies all the feature, target and outcome
+    rows of a shopper of the source drawn with replacement (numpy seed 0);
+    dim_campaigns and int_feature_as_of_dates are copied as they are. Returns seconds.
+    """
     started = time.perf_counter()
-    sf, bf, tg, cf = (_resample(f, key_map) for f in (sf, bf, tg, cf))
-    outcomes = _resample(outcomes, key_map)
-    prepare = time.perf_counter() - started
-    scoring_date = pd.Timestamp(dates.loc[dates["is_scoring_date"], "as_of_date"].iloc[0]).date()
-    last = pd.Timestamp(dates["last_business_date"].iloc[0]).date()
-    labelled = dates.loc[dates["is_training_grid"] & dates["has_full_target_window"], "as_of_date"]
-    train_rows = sf[sf["as_of_date"].isin(labelled)]
-    bound = pipeline.key_prefix_bound(300_000 / max(len(train_rows), 1))
-    if bound:
-        train_rows = train_rows[train_rows["shopper_key"] < bound]
-    timings = {"resample_seconds": round(prepare, 1), "shoppers": shoppers}
-    started = time.perf_counter()
-    scores, _ = pipeline.run_propensity(
-        train_rows, bf[bf["as_of_date"].isin(labelled)], tg, sf[sf["as_of_date"] == pd.Timestamp(scoring_date)],
-        bf[bf["as_of_date"] == pd.Timestamp(scoring_date)], sorted(bf["brand"].unique()), scoring_date,
-    )
-    timings["propensity_train_and_score_seconds"] = round(time.perf_counter() - started, 1)
-    timings["propensity_rows_scored"] = int(len(scores))
-    del scores
-    started = time.perf_counter()
-    training = pipeline.uplift_training_frame(outcomes, campaigns, sf, cf, last)
-    selection = pipeline.run_uplift_selection(training, scoring_date)
-    timings["uplift_selection_seconds"] = round(time.perf_counter() - started, 1)
-    started = time.perf_counter()
-    planned = campaigns.loc[campaigns["campaign_status"] == "planned", "campaign_id"]
-    uplift_scores = pipeline.run_uplift_scoring(training, cf[cf["campaign_id"].isin(planned)], campaigns, sf,
-                                                pipeline.selected_learner(selection))
-    timings["uplift_fit_and_score_seconds"] = round(time.perf_counter() - started, 1)
-    timings["uplift_training_rows"] = int(len(training))
-    timings["uplift_rows_scored"] = int(len(uplift_scores))
-    timings["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 0)
-    return timings
+    target.unlink(missing_ok=True)
+    with duckdb.connect(str(target)) as con:
+        con.execute(f"attach '{source}' as src (read_only)")
+        con.execute("create schema intermediate; create schema marts")
+        keys = con.sql("select distinct shopper_key from src.intermediate.int_shopper_features order by 1").df()
+        rng = np.random.default_rng(0)
+        key_map = pd.DataFrame({"source_key": rng.choice(keys["shopper_key"].to_numpy(), shoppers),
+                                "new_key": [hashlib.md5(f"bench:{i}".encode()).hexdigest() for i in range(shoppers)]})
+        con.register("key_map_df", key_map)
+        con.execute("create table key_map as select * from key_map_df")
+        for table in SCALED_TABLES:
+            con.execute(f"create table intermediate.{table} as select t.* replace (key_map.new_key as shopper_key) "
+                        f"from src.intermediate.{table} as t inner join key_map on t.shopper_key = key_map.source_key")
+        con.execute("create table intermediate.int_feature_as_of_dates as "
+                    "select * from src.intermediate.int_feature_as_of_dates")
+        con.execute("create table marts.dim_campaigns as select * from src.marts.dim_campaigns")
+        con.execute("drop table key_map")
+    return time.perf_counter() - started
 
 
-def run_scale(warehouse: Path, shoppers: int) -> dict:
+def scale_child(warehouse: Path, step: str) -> dict:
+    """One dbt Python model's work in a fresh process, reading the warehouse as the model does (warehouse.py)."""
+    from promo_factory.ml import pipeline, uplift, warehouse as wh
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    con.execute("set threads = 1")
+
+    def ref(name: str):
+        return con.table(f"{'marts' if name == 'dim_campaigns' else 'intermediate'}.{name}")
+
     started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.scores_validation", "--scale-child", str(shoppers), "--warehouse", str(warehouse)],
-        cwd=REPO, capture_output=True, text=True,
-    )
-    if result.returncode != 0:
-        return {"shoppers": shoppers, "error": result.stderr[-2000:]}
-    out = json.loads(result.stdout.strip().splitlines()[-1])
-    out["wall_seconds"] = round(time.perf_counter() - started, 1)
+    out: dict = {"step": step}
+    if step == "propensity_scores":
+        inputs = wh.propensity_inputs(ref, 300_000)
+        scores, _ = pipeline.run_propensity(**inputs, with_challenger=False)
+        out["rows_scored"] = int(len(scores))
+    elif step == "uplift_selection":
+        inputs = wh.uplift_inputs(ref, 300_000)
+        selection = pipeline.run_uplift_selection(inputs["training"], inputs["scoring_date"], max_rows=50_000)
+        out["training_rows_loaded"] = int(len(inputs["training"]))
+        out["selected"] = pipeline.selected_learner(selection)
+    elif step == "uplift_scoring":
+        inputs = wh.uplift_inputs(ref, 300_000)
+        scores = pipeline.run_uplift_scoring(inputs["training"], inputs["audiences"], inputs["campaigns"],
+                                             inputs["shopper_features"], uplift.DEFAULT_LEARNER)
+        out["training_rows_loaded"] = int(len(inputs["training"]))
+        out["rows_scored"] = int(len(scores))
+    out["seconds"] = round(time.perf_counter() - started, 1)
+    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 0)
     return out
+
+
+def run_scale(source: Path, shoppers: int) -> dict:
+    """Scaled warehouse, then each step in its own process (peak memory of each)."""
+    target = WORK / f"scale_{shoppers}.duckdb"
+    result: dict = {"shoppers": shoppers, "build_scaled_warehouse_seconds": round(
+        build_scaled_warehouse(source, target, shoppers), 1)}
+    for step in ("propensity_scores", "uplift_selection", "uplift_scoring"):
+        started = time.perf_counter()
+        child = subprocess.run(
+            [sys.executable, "-m", "bench.scores_validation", "--scale-child", step, "--warehouse", str(target)],
+            cwd=REPO, capture_output=True, text=True,
+        )
+        if child.returncode != 0:
+            result[step] = {"error": child.stderr[-2000:]}
+            continue
+        result[step] = json.loads(child.stdout.strip().splitlines()[-1])
+        result[step]["wall_seconds"] = round(time.perf_counter() - started, 1)
+    target.unlink(missing_ok=True)
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -214,11 +226,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shoppers", type=int, default=1500)
     parser.add_argument("--days", type=int, default=182)
     parser.add_argument("--scale", type=int, nargs="*", default=[100_000])
-    parser.add_argument("--scale-child", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--scale-child", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--scale-only", default=None, help="skip the seeds: scale runs from this warehouse")
+    parser.add_argument("--out", default=str(RESULTS), help="results file (JSON)")
     parser.add_argument("--warehouse", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.scale_child:
         print(json.dumps(scale_child(Path(args.warehouse), args.scale_child)))
+        return 0
+    if args.scale_only:
+        scale = [run_scale(Path(args.scale_only), n) for n in args.scale]
+        for row in scale:
+            print(f"scale: {row}")
+        path = RESULTS.with_name("scores_validation_scale.json")
+        path.write_text(json.dumps({"settings": vars(args), "scale": scale}, indent=1, default=str))
         return 0
     seeds = [validate_seed(s, args.shoppers, args.days)
              for s in range(args.first_seed, args.first_seed + args.seeds)]
@@ -242,8 +263,9 @@ def main(argv: list[str] | None = None) -> int:
         "spearman_target": 0.6,
     }
     print(json.dumps(summary, indent=1))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"settings": vars(args), "summary": summary, "seeds": seeds, "scale": scale},
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"settings": vars(args), "summary": summary, "seeds": seeds, "scale": scale},
                                   indent=1, default=str))
     return 0
 

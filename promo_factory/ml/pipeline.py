@@ -169,7 +169,7 @@ def _uplift_version(name: str, frame: pd.DataFrame) -> str:
     return f"{name}-{hashlib.sha256(payload.encode()).hexdigest()[:10]}"
 
 
-def run_uplift_selection(training: pd.DataFrame, scoring_date: date, max_rows: int = 100_000) -> pd.DataFrame:
+def run_uplift_selection(training: pd.DataFrame, scoring_date: date, max_rows: int = 50_000) -> pd.DataFrame:
     """Evaluate every candidate learner on held-out campaigns: rows in the `model_metrics` layout.
 
     The training rows are sampled to ``max_rows`` by key hash (the selection

@@ -331,6 +331,29 @@ def campaign_folds(campaign_id: np.ndarray, start_date: np.ndarray, n_folds: int
     return [fold == i for i in range(k)]
 
 
+class _SortedCampaign:
+    """One campaign's held-out rows sorted by a learner's score, with the ends of the tied blocks."""
+
+    def __init__(self, y: np.ndarray, w: np.ndarray, tau: np.ndarray) -> None:
+        self.order = np.argsort(-tau, kind="mergesort")
+        s = tau[self.order]
+        self.y, self.w = y[self.order], w[self.order].astype(float)
+        self.block_end = np.r_[np.flatnonzero(np.diff(s) != 0), len(s) - 1]
+
+    def qini(self, counts: np.ndarray) -> float:
+        """`metrics.qini_coefficient` of the sample that holds row i ``counts[i]`` times (original row order)."""
+        c = counts[self.order].astype(float)
+
+        def cumulate(values: np.ndarray) -> np.ndarray:
+            return np.r_[0.0, np.cumsum(values)[self.block_end]]
+
+        n, n_t = cumulate(c), cumulate(c * self.w)
+        n_c, y_t, y_c = n - n_t, cumulate(c * self.w * self.y), cumulate(c * (1 - self.w) * self.y)
+        ratio = np.divide(n_t, n_c, out=np.zeros_like(n_t), where=n_c > 0)
+        x, q = n / n[-1], (y_t - y_c * ratio) / n[-1]
+        return float(np.trapezoid(q - x * q[-1], x))
+
+
 def _bootstrap_qini(y: np.ndarray, w: np.ndarray, taus: dict[str, np.ndarray], groups: np.ndarray,
                     n_boot: int, seed: int) -> dict[str, np.ndarray]:
     """Per learner, ``n_boot`` values of the row-weighted per-campaign Qini on paired two-stage bootstrap samples.
@@ -338,22 +361,25 @@ def _bootstrap_qini(y: np.ndarray, w: np.ndarray, taus: dict[str, np.ndarray], g
     Two stages (a cluster bootstrap): campaigns are drawn with replacement, then
     rows with replacement within each drawn campaign, so that both the
     campaign-to-campaign variation and the shopper noise enter the interval.
-    The same draw serves every learner (paired).
+    The same draw serves every learner (paired). A row resample is a vector of
+    multinomial counts, so each learner sorts each campaign once.
     """
     rng = np.random.default_rng(seed)
     members = [np.flatnonzero(groups == g) for g in pd.unique(groups)]
+    sorted_ = {name: [_SortedCampaign(y[rows], w[rows], tau[rows]) for rows in members] for name, tau in taus.items()}
     out = {name: np.full(n_boot, np.nan) for name in taus}
     for b in range(n_boot):
         totals = {name: 0.0 for name in taus}
         weight = 0
         for pick in rng.integers(0, len(members), len(members)):
             rows = members[pick]
-            draw = rows[rng.integers(0, len(rows), len(rows))]
-            if w[draw].min() == w[draw].max():
+            counts = rng.multinomial(len(rows), np.full(len(rows), 1.0 / len(rows)))
+            w_rows = w[rows]
+            if counts[w_rows == 1].sum() == 0 or counts[w_rows == 0].sum() == 0:
                 continue
-            weight += len(draw)
-            for name, tau in taus.items():
-                totals[name] += metrics.qini_coefficient(y[draw], w[draw], tau[draw]) * len(draw)
+            weight += len(rows)
+            for name in taus:
+                totals[name] += sorted_[name][pick].qini(counts) * len(rows)
         if weight:
             for name in taus:
                 out[name][b] = totals[name] / weight

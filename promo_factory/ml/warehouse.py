@@ -49,22 +49,43 @@ def propensity_inputs(ref: Ref, max_rows: int) -> dict[str, Any]:
     }
 
 
-def uplift_inputs(ref: Ref) -> dict[str, Any]:
-    """Training frame (past campaigns) and the planned campaigns' audiences."""
+def _id_list(values: pd.Series) -> str:
+    return ", ".join("'" + str(v).replace("'", "''") + "'" for v in values) or "null"
+
+
+def uplift_inputs(ref: Ref, max_rows: int = 300_000) -> dict[str, Any]:
+    """Training frame (completed past campaigns, sampled) and the planned campaigns' audiences (all).
+
+    The training sample is pushed down: when the completed campaigns hold more
+    than ``max_rows`` assignments, only shoppers with ``shopper_key < bound``
+    are loaded (outcomes, scope features and shopper features at the past
+    start dates). The planned audiences are loaded whole (everyone is scored),
+    with the shopper features of the planned start dates only.
+    """
     from promo_factory.ml.pipeline import uplift_training_frame
 
     dates, scoring_date, last = as_of_dates(ref)
-    starts = _date_list(dates.loc[dates["is_past_campaign_start"] | dates["is_planned_campaign_start"], "as_of_date"])
     campaigns = ref("dim_campaigns").df()
-    shopper_features = ref("int_shopper_features").filter(f"as_of_date in ({starts})").df()
-    campaign_features = ref("int_shopper_campaign_features").df()
-    outcomes = ref("int_campaign_shopper_outcomes").df()
-    training = uplift_training_frame(outcomes, campaigns, shopper_features, campaign_features, last)
+    done = campaigns.loc[pd.to_datetime(campaigns["end_date"]) <= pd.Timestamp(last), "campaign_id"]
     planned = campaigns.loc[campaigns["campaign_status"] == "planned", "campaign_id"]
+    outcomes = ref("int_campaign_shopper_outcomes").filter(f"campaign_id in ({_id_list(done)})")
+    n_training = outcomes.aggregate("count(*)").fetchall()[0][0]
+    bound = key_prefix_bound(max_rows / max(n_training, 1))
+    sample = f" and shopper_key < '{bound}'" if bound else ""
+    past = _date_list(dates.loc[dates["is_past_campaign_start"], "as_of_date"])
+    planned_dates = _date_list(dates.loc[dates["is_planned_campaign_start"], "as_of_date"])
+    shopper_features = ref("int_shopper_features")
+    campaign_features = ref("int_shopper_campaign_features")
+    training_features = shopper_features.filter(f"as_of_date in ({past}){sample}").df()
+    training = uplift_training_frame(
+        outcomes.filter(f"true{sample}").df(), campaigns, training_features,
+        campaign_features.filter(f"campaign_id in ({_id_list(done)}){sample}").df(), last,
+    )
+    del training_features
     return {
         "training": training,
-        "audiences": campaign_features[campaign_features["campaign_id"].isin(planned)],
+        "audiences": campaign_features.filter(f"campaign_id in ({_id_list(planned)})").df(),
         "campaigns": campaigns,
-        "shopper_features": shopper_features,
+        "shopper_features": shopper_features.filter(f"as_of_date in ({planned_dates})").df(),
         "scoring_date": scoring_date,
     }

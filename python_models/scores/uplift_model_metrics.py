@@ -12,6 +12,6 @@ def model(dbt, session):
         "int_campaign_shopper_outcomes": dbt.ref("int_campaign_shopper_outcomes"),
         "dim_campaigns": dbt.ref("dim_campaigns"),
     }
-    inputs = warehouse.uplift_inputs(refs.__getitem__)
-    max_rows = int(dbt.config.get("selection_max_rows") or 100000)
+    inputs = warehouse.uplift_inputs(refs.__getitem__, int(dbt.config.get("max_training_rows") or 300000))
+    max_rows = int(dbt.config.get("selection_max_rows") or 50000)
     return pipeline.run_uplift_selection(inputs["training"], inputs["scoring_date"], max_rows=max_rows)

@@ -12,7 +12,7 @@ def model(dbt, session):
         "int_campaign_shopper_outcomes": dbt.ref("int_campaign_shopper_outcomes"),
         "dim_campaigns": dbt.ref("dim_campaigns"),
     }
-    inputs = warehouse.uplift_inputs(refs.__getitem__)
+    inputs = warehouse.uplift_inputs(refs.__getitem__, int(dbt.config.get("max_training_rows") or 300000))
     learner = pipeline.selected_learner(dbt.ref("uplift_model_metrics").df())
     return pipeline.run_uplift_scoring(
         inputs["training"], inputs["audiences"], inputs["campaigns"], inputs["shopper_features"], learner,

@@ -8,7 +8,7 @@ import pytest
 from scipy.stats import spearmanr
 from sklearn.linear_model import LogisticRegression
 
-from promo_factory.ml import features, propensity, uplift
+from promo_factory.ml import features, metrics, propensity, uplift
 
 
 def _synthetic_propensity(n: int = 3000, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
@@ -266,3 +266,14 @@ def test_interaction_learner_is_robust_to_a_few_huge_outcomes() -> None:
     y[:10] = 10_000.0  # a few giant baskets
     tau_hat = uplift.InteractionLearner().fit(x, y, w).predict(x)
     assert np.mean(tau_hat[x["status_lapsed"] == 1]) > np.mean(tau_hat[x["status_loyal"] == 1]) + 2.0
+
+
+def test_bootstrap_qini_of_unit_counts_is_the_qini() -> None:
+    rng = np.random.default_rng(5)
+    y, w = rng.normal(size=200), rng.integers(0, 2, 200)
+    tau = np.round(rng.normal(size=200), 1)  # ties
+    sorted_campaign = uplift._SortedCampaign(y, w, tau)
+    assert sorted_campaign.qini(np.ones(200, dtype=int)) == pytest.approx(metrics.qini_coefficient(y, w, tau))
+    counts = rng.integers(0, 3, 200)
+    repeated = np.repeat(np.arange(200), counts)
+    assert sorted_campaign.qini(counts) == pytest.approx(metrics.qini_coefficient(y[repeated], w[repeated], tau[repeated]))
