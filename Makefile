@@ -90,11 +90,13 @@ docs: setup
 	$(BIN)/dbt docs generate
 	$(BIN)/dbt docs serve --host 127.0.0.1 --port 8080 --no-browser
 
-# Loading the code parses a missing or stale dbt manifest (fresh clone). `exec` lets
+# The dbt manifest is prepared first (a fresh clone has none), so the code server starts
+# quickly. `exec` lets
 # Ctrl-C / SIGTERM reach dagster dev itself, which then stops its services cleanly.
 ui: setup
 	mkdir -p $(DAGSTER_HOME)
 	cp orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/python -c "import orchestration.dbt_project"  # writes target/manifest.json if missing or stale
 	@echo "Dagster UI: http://127.0.0.1:3000  (Ctrl-C to stop)"
 	exec $(BIN)/dagster dev -m orchestration -h 127.0.0.1 -p 3000
 
