@@ -91,8 +91,7 @@ docs: setup
 	$(BIN)/dbt docs serve --host 127.0.0.1 --port 8080 --no-browser
 
 # The dbt manifest is prepared first (a fresh clone has none), so the code server starts
-# quickly. `exec` lets
-# Ctrl-C / SIGTERM reach dagster dev itself, which then stops its services cleanly.
+# quickly. `exec` lets Ctrl-C / SIGTERM reach dagster dev, which stops its services cleanly.
 ui: setup
 	mkdir -p $(DAGSTER_HOME)
 	cp orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
