@@ -58,7 +58,7 @@ def _expected_kpis() -> pd.DataFrame:
     products = tables["products"].assign(brand=lambda f: brand_of(f))
     lines = tables["transactions"].merge(products[["product_id", "brand"]], on="product_id", how="inner")
     day = (pd.to_datetime(lines["transaction_timestamp"]) + SHIFT).dt.normalize()
-    lines["week_start"] = (day - pd.to_timedelta(day.dt.weekday, unit="D")).dt.date
+    lines["week_start"] = (day - pd.to_timedelta(day.dt.day_of_week, unit="D")).dt.date
     bought = lines[lines["quantity"] > 0]
     grouped = lines.groupby(["brand", "week_start"])
     frame = pd.DataFrame({
