@@ -9,7 +9,6 @@ Decimal sums to the cent-millionth, ratios as the same IEEE double.
 
 from __future__ import annotations
 
-import os
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -36,17 +35,6 @@ COLUMNS = [
     "spend_per_buyer",
     "promo_sales_share",
 ]
-
-
-@pytest.fixture(scope="module")
-def ci_dir() -> Path:
-    value = os.environ.get("PROMO_CI_DIR")
-    if not value:
-        pytest.skip("PROMO_CI_DIR is unset: run `make ci-build` then `make pytest` to compare KPIs with the truth")
-    path = Path(value)
-    if not (path / "warehouse.duckdb").exists() or not (path / "truth" / "sales_lines.parquet").exists():
-        pytest.fail(f"PROMO_CI_DIR={path} lacks warehouse.duckdb or truth/sales_lines.parquet: run `make ci-build`")
-    return path
 
 
 def _decimal_sum(values: pd.Series) -> Decimal:
