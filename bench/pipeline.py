@@ -64,13 +64,20 @@ def parse_lines(text: str) -> int:
 
 
 def run_measured(command: list[str], env: dict[str, str], log: Path) -> tuple[float, float]:
-    """Run one process to completion; return (wall seconds, peak RSS in MB) of it and its children."""
+    """Run one process to completion; return (wall seconds, peak RSS in MB) of it and its children.
+    Its CPU time (user + sys, the figure that does not depend on the load of a shared machine) is printed
+    and appended to the log."""
     with log.open("ab") as sink:
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=sink, stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
+    cpu = usage.ru_utime + usage.ru_stime
+    note = f"[bench] {command[1] if len(command) > 1 else command[0]}: wall {elapsed:.1f} s, cpu (user+sys) {cpu:.1f} s"
+    print(note, flush=True)
+    with log.open("a") as sink:
+        sink.write(note + "\n")
     if process.returncode != 0:
         tail = log.read_text(errors="replace")[-3000:]
         raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}); log {log}:\n{tail}")

@@ -1,3 +1,5 @@
+-- depends_on: {{ ref('int_core__erased_shoppers') }}
+-- depends_on: {{ ref('int_core__reference_version') }}
 {{ config(materialized='table') }}
 -- The transactions an incremental run must re-validate (macros/landing/incremental.sql): those with a
 -- record in a raw file new or re-delivered since the previous run, or in a file version that left the
@@ -19,14 +21,6 @@ beta_items as (
 
 gamma_lines as (
     select * from {{ ref('stg_gamma__transaction_lines') }}
-),
-
-erased_shoppers as (
-    select * from {{ ref('int_core__erased_shoppers') }}
-),
-
-reference as (
-    select * from {{ ref('int_core__reference_version') }}
 ),
 
 staged as (
@@ -59,23 +53,28 @@ staged as (
     from gamma_lines
 ),
 
-{% if previous is none -%}
+{% if previous is none %}
+    touched as (
+        select
+            retailer,
+            transaction_id,
+            source_file,
+            shopper_key
+        from staged
+        where 1 = 0
+    ),
 
-touched as (
-    select
-        retailer,
-        transaction_id,
-        source_file,
-        shopper_key
-    from staged
-    where 1 = 0
+    touched_records as (
+        select * from touched
+    ),
+{% else %}
+erased_shoppers as (
+    select * from {{ ref('int_core__erased_shoppers') }}
 ),
 
-touched_records as (
-    select * from touched
+reference as (
+    select * from {{ ref('int_core__reference_version') }}
 ),
-
-{%- else -%}
 
 previous_records as (
     select * from {{ previous }}

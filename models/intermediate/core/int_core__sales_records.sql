@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('int_core__changed_transactions') }}
 {{ config(
     materialized=core_incremental_materialization(),
     incremental_strategy=core_incremental_strategy(),
@@ -44,9 +45,11 @@ reference as (
     select * from {{ ref('int_core__reference_version') }}
 ),
 
+{% if incremental_run -%}
 changed_transactions as (
     select * from {{ ref('int_core__changed_transactions') }}
 ),
+{%- endif %}
 
 all_records as (
     select
@@ -145,7 +148,7 @@ all_records as (
 unioned as (
     select *
     from all_records
-    {%- if incremental_run %}
+    {% if incremental_run %}
     where
         (retailer, transaction_id) in (
             select retailer, transaction_id
@@ -160,7 +163,7 @@ unioned as (
                 where transaction_id is null
             )
         )
-    {%- endif %}
+    {% endif %}
 ),
 
 -- one GTIN per GAMMA SKU: the later row of sku_map.csv wins

@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('int_core__changed_transactions') }}
 {{ config(
     materialized=core_incremental_materialization(),
     incremental_strategy=core_incremental_strategy(),
@@ -14,9 +15,11 @@ sales_lines as (
     select * from {{ ref('fct_sales_lines') }}
 ),
 
+{% if incremental_run -%}
 changed_transactions as (
     select * from {{ ref('int_core__changed_transactions') }}
 ),
+{%- endif %}
 
 identified_lines as (
     select
@@ -31,13 +34,13 @@ identified_lines as (
     from sales_lines
     where
         shopper_key is not null
-        {%- if incremental_run %}
+    {% if incremental_run %}
         and shopper_key in (
             select shopper_key
             from changed_transactions
             where shopper_key is not null
         )
-        {%- endif %}
+        {% endif %}
 ),
 
 store_visits as (

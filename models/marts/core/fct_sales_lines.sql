@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('int_core__changed_transactions') }}
 {{ config(
     materialized=core_incremental_materialization(),
     incremental_strategy=core_incremental_strategy(),
@@ -14,9 +15,11 @@ sales_records as (
     select * from {{ ref('int_core__sales_records') }}
 ),
 
+{% if incremental_run -%}
 changed_transactions as (
     select * from {{ ref('int_core__changed_transactions') }}
 ),
+{%- endif %}
 
 final as (
     select
@@ -37,13 +40,13 @@ final as (
     from sales_records
     where
         outcome = 'loaded'
-        {%- if incremental_run %}
+    {% if incremental_run %}
         and (retailer, transaction_id) in (
             select retailer, transaction_id
             from changed_transactions
             where transaction_id is not null
         )
-        {%- endif %}
+        {% endif %}
 )
 
 select * from final

@@ -29,7 +29,8 @@ file_versions as (
 ),
 
 source as (
-    select * from {{ read_landing_parquet('gamma/transactions/date=*/*.parquet', columns, ['ts_utc'], files=pending_files) }}
+    select *
+    from {{ read_landing_parquet('gamma/transactions/date=*/*.parquet', columns, ['ts_utc'], files=pending_files) }}
 ),
 
 renamed as (
