@@ -137,7 +137,7 @@ def model_metrics_metadata(
     """The latest value of each metric of the models behind `asset_name`, as `model/<model>/<metric>`.
 
     A model is behind an asset when the two names start with the same word
-    (`uplift_t_learner` -> `uplift_scores`, `uplift_model_metrics`); the
+    (`uplift_interaction_ridge` -> `uplift_scores`, `uplift_model_metrics`); the
     `model_metrics` table itself gets every model's metrics.
     """
     if not table_columns(connection, schema, MODEL_METRICS_TABLE):
