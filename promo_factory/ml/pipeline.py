@@ -207,6 +207,19 @@ def selected_learner(model_metrics: pd.DataFrame) -> str:
     return str(chosen["model_name"].iloc[0]) if len(chosen) else uplift.DEFAULT_LEARNER
 
 
+UPLIFT_SCORE_DTYPES = {
+    "campaign_id": "string", "retailer": "string", "shopper_key": "string",
+    "expected_incremental_sales_eur": "float64", "model_version": "string", "training_pool": "string",
+    "reasons": "string",
+}
+
+
+def empty_uplift_scores() -> pd.DataFrame:
+    """No planned campaign or no randomised history: an empty table that still has typed columns
+    (untyped empty pandas columns would reach the warehouse as type NULL)."""
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in UPLIFT_SCORE_DTYPES.items()})
+
+
 def run_uplift_scoring(
     training: pd.DataFrame, audiences: pd.DataFrame, campaigns: pd.DataFrame, shopper_features: pd.DataFrame,
     learner: str, min_same_brand_rows: int = 2000, max_rows: int = 300_000,
@@ -217,11 +230,9 @@ def run_uplift_scoring(
     ``min_same_brand_rows`` assignments, else every past campaign (the
     features are relative to each campaign's scope, so campaigns pool).
     """
-    columns = ["campaign_id", "retailer", "shopper_key", "expected_incremental_sales_eur", "model_version",
-               "training_pool", "reasons"]
     planned = campaigns[campaigns["campaign_status"] == "planned"]
     if training.empty or planned.empty:
-        return pd.DataFrame(columns=columns)
+        return empty_uplift_scores()
     brand_of = training.groupby("campaign_id")["brand"].first()
     parts, fitted = [], {}
     for campaign in planned.sort_values("campaign_id").itertuples():
@@ -248,4 +259,4 @@ def run_uplift_scoring(
             "model_version": version, "training_pool": pool_name,
             "reasons": uplift.uplift_reasons(model, matrix),
         }))
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    return pd.concat(parts, ignore_index=True) if parts else empty_uplift_scores()

@@ -277,3 +277,17 @@ def test_bootstrap_qini_of_unit_counts_is_the_qini() -> None:
     counts = rng.integers(0, 3, 200)
     repeated = np.repeat(np.arange(200), counts)
     assert sorted_campaign.qini(counts) == pytest.approx(metrics.qini_coefficient(y[repeated], w[repeated], tau[repeated]))
+
+
+def test_uplift_scoring_without_randomised_history_returns_typed_empty_table() -> None:
+    import duckdb
+    import pandas as pd
+
+    from promo_factory.ml.pipeline import run_uplift_scoring
+
+    campaigns = pd.DataFrame({"campaign_id": ["C1"], "brand": ["B"], "campaign_status": ["planned"]})
+    scores = run_uplift_scoring(pd.DataFrame(), pd.DataFrame(), campaigns, pd.DataFrame(), "interaction_ridge")
+    types = dict(duckdb.sql("describe select * from scores").fetchall() and
+                 [(row[0], row[1]) for row in duckdb.sql("describe select * from scores").fetchall()])
+    assert scores.empty
+    assert types["shopper_key"] == "VARCHAR" and types["expected_incremental_sales_eur"] == "DOUBLE"
