@@ -86,6 +86,8 @@ def write_alpha(out: Path, truth: Path | None, world: World, records: SourceReco
             tickets = part.column("ticket_id").to_numpy(zero_copy_only=False)
             dropped = set(pd.unique(tickets)[-2:])
             original = part.filter(pa.array([t not in dropped for t in tickets]))
+            if original.num_rows == 0:  # two tickets or fewer that day: re-deliver a later day instead
+                continue
             prices = original.column("prix_unitaire").to_pylist()
             prices[0] = "0,01"  # a price error the partner corrected in the re-delivery
             original = original.set_column(original.schema.get_field_index("prix_unitaire"), "prix_unitaire",

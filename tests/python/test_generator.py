@@ -435,3 +435,13 @@ def test_planned_uplift_covers_exactly_the_eligible_shoppers(raw: Path, truth: P
             got = set(uplift.loc[(uplift["campaign_id"] == campaign.campaign_id) & (uplift["retailer"] == retailer),
                                  "shopper_key"])
             assert got == expected, (campaign.campaign_id, retailer)
+
+
+def test_tiny_scale_with_few_tickets_per_day_still_redelivers(tmp_path: Path) -> None:
+    """Seed 3 at 60 shoppers x 14 days once failed: the chosen re-delivery day had two tickets only."""
+    manifest = generate_landing_zone(
+        out=tmp_path / "raw", truth=tmp_path / "truth", seed=3, shoppers=60, days=14,
+        start_date=date(2025, 10, 1), clean=True, progress=False,
+    )
+    for relative in manifest["redelivered_files"]:
+        assert (tmp_path / "truth" / "redelivered" / relative).stat().st_size > 0
