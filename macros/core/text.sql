@@ -36,11 +36,12 @@
     {{ try_cast_as("replace(trim(" ~ expression ~ "), ',', '.')", "decimal(18, 6)") }}
 {%- endmacro %}
 
-{#- A whole number written as text ("2", "-1", "2.0"), as integer; null when not a whole number. -#}
+{#- A whole number written as text ("2", "-1", "2.0"), as integer; null when not a whole number or
+    beyond the integer range (a quarantine reason, never a failed cast). -#}
 {% macro parse_whole_number(expression) -%}
     case
         when {{ parse_decimal(expression) }} = round({{ parse_decimal(expression) }}, 0)
-            then cast({{ parse_decimal(expression) }} as integer)
+            then {{ try_cast_as(parse_decimal(expression), 'integer') }}
     end
 {%- endmacro %}
 

@@ -73,14 +73,17 @@
     contract's order (no type or dialect inference: the files are parsed with the declared columns, which
     is also an order of magnitude faster than sniffing every daily file).
     Output: source_file, row_order (when ordered=true: increases with the row's position in its file, the
-    files being read one after the other; else null), and the columns (text as delivered, '' when empty).
+    files being read one after the other; else null), the columns (text as delivered, '' when empty) and
+    is_short_row (the row has fewer fields than the header; always false unless keep_short_rows, since
+    otherwise such a row fails the query naming its file).
     Each file's header row must hold exactly the contract's columns: a missing, renamed or misplaced column
     fails the query with a message naming the file and the column. A header-only file yields no row. -#}
-{% macro read_landing_csv(relative_glob, columns, delimiter=',', ordered=false, files=none) -%}
-    {{ return(adapter.dispatch('read_landing_csv', 'promo_factory')(relative_glob, columns, delimiter, ordered, files)) }}
+{% macro read_landing_csv(relative_glob, columns, delimiter=',', ordered=false, files=none, keep_short_rows=false) -%}
+    {{ return(adapter.dispatch('read_landing_csv', 'promo_factory')(
+        relative_glob, columns, delimiter, ordered, files, keep_short_rows)) }}
 {%- endmacro %}
 
-{% macro duckdb__read_landing_csv(relative_glob, columns, delimiter=',', ordered=false, files=none) -%}
+{% macro duckdb__read_landing_csv(relative_glob, columns, delimiter=',', ordered=false, files=none, keep_short_rows=false) -%}
     {%- set pattern = landing_root() ~ '/' ~ relative_glob -%}
     {%- set null_marker = '__promo_null__' -%}
     {%- if execute -%}
@@ -92,8 +95,10 @@
             {{ landing_source_file(relative_glob) }} as source_file,
             row_order,
             {%- for column in columns %}
-            "{{ column }}"{{ ',' if not loop.last }}
+            "{{ column }}",
             {%- endfor %}
+            -- fewer fields than the header: the missing ones are null (an empty field is '')
+            "{{ columns[-1] }}" is null as is_short_row
         from (
             select
                 *,
@@ -125,8 +130,9 @@
         where
             {{ landing_read_filter(files) }}
             and case
-                -- the header row of a file: check it, then drop it
-                when "{{ first }}" = '{{ first }}'
+                -- a header row (its first cell is a column name, also when the first column is missing or
+                -- misplaced): check it, then drop it
+                when "{{ first }}" in ({% for column in columns %}'{{ column }}'{{ ', ' if not loop.last }}{% endfor %})
                     then case
                         {%- for column in columns %}
                         when "{{ column }}" is distinct from '{{ column }}'
@@ -135,16 +141,19 @@
                         {%- endfor %}
                         else false
                     end
-                -- a data row of a file whose header lacks a column comes out short (null-padded)
+                -- a short data row (e.g. a transfer cut mid-row): kept and flagged is_short_row when the source
+                -- quarantines such records (missing_field), else the file fails naming itself
+                {%- if not keep_short_rows %}
                 when "{{ columns[-1] }}" is null
-                    then {{ raise_in_sql("'Landing zone: file ' || filename || ' has fewer columns than "
-                        ~ columns | join(', ') ~ " (has no column " ~ first ~ "?)'") }} is null
+                    then {{ raise_in_sql("'Landing zone: file ' || filename || ' has a row with fewer columns than "
+                        ~ columns | join(', ') ~ "'") }} is null
+                {%- endif %}
                 else true
             end
     )
 {%- endmacro %}
 
-{% macro default__read_landing_csv(relative_glob, columns, delimiter=',', ordered=false, files=none) -%}
+{% macro default__read_landing_csv(relative_glob, columns, delimiter=',', ordered=false, files=none, keep_short_rows=false) -%}
     {{ exceptions.raise_compiler_error("read_landing_csv: no implementation for adapter " ~ adapter.type()) }}
 {%- endmacro %}
 
@@ -166,7 +175,8 @@
                 {{ landing_source_file(relative_glob) }} as source_file,
                 unnest(string_split(content, chr(10))) as raw_line,
                 unnest(range(1, len(string_split(content, chr(10))) + 1)) as line_number,
-                rtrim(raw_line, chr(13)) as line_text
+                -- a UTF-8 byte order mark (U+FEFF) before the first line is not part of the JSON
+                ltrim(rtrim(raw_line, chr(13)), chr(65279)) as line_text
             from read_text({{ landing_read_target(relative_glob, files) }})
             where {{ landing_read_filter(files) }}
         )
@@ -193,17 +203,28 @@
         {%- do landing_files(relative_glob) -%}
         {%- set schema = run_query(
             "select file_name, name, coalesce(logical_type, '') like '%isAdjustedToUTC=1%'"
-            ~ " or coalesce(logical_type, '') like '%isAdjustedToUTC=true%' as is_aware"
+            ~ " or coalesce(logical_type, '') like '%isAdjustedToUTC=true%' as is_aware, type"
             ~ " from parquet_schema(" ~ read_target ~ ") order by file_name") -%}
         {%- set by_file = {} -%}
+        {%- set physical_types = {} -%}
         {%- for row in schema.rows -%}
             {%- do by_file.setdefault(row[0], {}).update({row[1]: row[2]}) -%}
+            {%- do physical_types.update({(row[0], row[1]): (row[3] or '') | upper}) -%}
         {%- endfor -%}
         {%- for file_name, file_columns in by_file.items() -%}
             {%- for column in columns if column not in file_columns -%}
                 {{ exceptions.raise_compiler_error(
                     "Landing zone: file '" ~ file_name ~ "' has no column '" ~ column ~ "' (required: "
                     ~ columns.keys() | join(', ') ~ ")") }}
+            {%- endfor -%}
+            {#- a floating-point value in an integer column (e.g. euros instead of cents) cannot be cast
+                without guessing: fail rather than truncate -#}
+            {%- for column, data_type in columns.items()
+                if data_type | lower in ['integer', 'bigint', 'int', 'smallint']
+                and physical_types[(file_name, column)] in ['FLOAT', 'DOUBLE'] -%}
+                {{ exceptions.raise_compiler_error(
+                    "Landing zone: file '" ~ file_name ~ "' column '" ~ column ~ "' is "
+                    ~ physical_types[(file_name, column)] ~ ", expected an integer (" ~ data_type ~ ")") }}
             {%- endfor -%}
             {%- set is_aware = utc_timestamp_columns | length > 0 and file_columns[utc_timestamp_columns[0]] -%}
             {%- do groups['aware' if is_aware else 'naive'].append(file_name) -%}

@@ -21,17 +21,7 @@ CI_CASES = {
     "beta_non_json_line", "gamma_zero_byte_file",
 }
 # Defects the pipeline mishandles today (docs/RELIABILITY.md gives the fix): strict, so a fix flips them.
-KNOWN_DEFECTS: dict[str, str] = {
-    "alpha_truncated_last_line": "a short last row fails the whole build instead of quarantining that record",
-    "alpha_huge_quantity": "qte beyond int32 crashes the build (Conversion Error, no file named)",
-    "alpha_future_date": "a sale dated years after its file loads (no plausibility window on business_date)",
-    "alpha_date_before_2000": "a sale dated before 2000 loads (no plausibility window on business_date)",
-    "beta_bom": "a UTF-8 BOM makes the file's first order malformed_json",
-    "gamma_amount_as_euros_double": "amount_cents delivered as a double (euros) is truncated silently to cents",
-    "gamma_future_timestamp": "a ts_utc years in the future loads (no plausibility window on business_date)",
-    "gamma_huge_amount": "amount_cents beyond decimal(18,6) crashes the build (Conversion Error, no file named)",
-    "gamma_nan_quantity": "quantity NaN crashes the build (cast to INT32) instead of invalid_quantity",
-}
+KNOWN_DEFECTS: dict[str, str] = {}
 
 
 def _params() -> list:

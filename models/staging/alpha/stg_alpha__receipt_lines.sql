@@ -12,6 +12,9 @@
     'libelle', 'qte', 'poids_kg', 'prix_unitaire', 'remise', 'code_promo',
 ] %}
 
+{%- set net_amount_eur = try_cast_as(
+    'coalesce(weight_kg, units) * unit_price_eur - coalesce(discount_value_eur, 0)', 'decimal(18, 6)') %}
+
 with
 
 file_versions as (
@@ -20,7 +23,9 @@ file_versions as (
 ),
 
 source as (
-    select * from {{ read_landing_csv('alpha/receipts/*.csv', columns, delimiter=';', files=pending_files) }}
+    select * from {{ read_landing_csv(
+        'alpha/receipts/*.csv', columns, delimiter=';', files=pending_files, keep_short_rows=true
+    ) }}
 ),
 
 renamed as (
@@ -29,6 +34,7 @@ renamed as (
         source.source_file,
         file_versions.source_file_version,
         row_order,
+        is_short_row,
 
         -- ids
         {{ clean_text('ticket_id') }} as transaction_id,
@@ -87,13 +93,12 @@ final as (
         weight_kg,
         unit_price_eur,
         cast(coalesce(discount_value_eur, 0) as decimal(18, 6)) as discount_eur,
-        cast(
-            coalesce(weight_kg, units) * unit_price_eur - coalesce(discount_value_eur, 0) as decimal(18, 6)
-        ) as net_amount_eur,
+        {{ net_amount_eur }} as net_amount_eur,
         campaign_id,
         -- validation checks (docs/CONVENTIONS.md, in order)
         (
-            transaction_id is null
+            is_short_row
+            or transaction_id is null
             or line_number_text is null
             or {{ parse_whole_number('line_number_text') }} is null
             or store_code is null
@@ -101,13 +106,18 @@ final as (
             or gtin_raw is null
             or units_text is null
         ) as has_missing_field,
-        sold_at_local is null as has_invalid_timestamp,
+        (
+            sold_at_local is null
+            or {{ is_implausible_business_date('cast(sold_at_local as date)', 'source_file') }}
+        ) as has_invalid_timestamp,
         units is null as has_invalid_quantity,
         (
             unit_price_eur is null
             or (weight_kg_text is not null and weight_kg is null)
             or (discount_text is not null and discount_value_eur is null)
             or coalesce(discount_value_eur, 0) < 0
+            -- an amount beyond decimal(18, 6) (e.g. a huge quantity times its price)
+            or (coalesce(weight_kg, units) is not null and {{ net_amount_eur }} is null)
         ) as has_invalid_amount
     from renamed
 )

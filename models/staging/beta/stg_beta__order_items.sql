@@ -9,6 +9,8 @@
 {%- set pending_files = landing_pending_files(file_versions) %}
 {%- set item_position_text = "cast(item_position as " ~ dbt.type_string() ~ ")" %}
 {%- set line_number_text = "cast(line_number as " ~ dbt.type_string() ~ ")" %}
+{%- set net_amount_eur = try_cast_as(
+    'units * unit_price_eur - coalesce(discount_value_eur, 0)', 'decimal(18, 6)') %}
 
 with
 
@@ -91,7 +93,7 @@ final as (
         units,
         unit_price_eur,
         cast(coalesce(discount_value_eur, 0) as decimal(18, 6)) as discount_eur,
-        cast(units * unit_price_eur - coalesce(discount_value_eur, 0) as decimal(18, 6)) as net_amount_eur,
+        {{ net_amount_eur }} as net_amount_eur,
         campaign_id,
         -- validation checks (docs/CONVENTIONS.md, in order)
         (
@@ -102,12 +104,17 @@ final as (
             or gtin_raw is null
             or units_text is null
         ) as has_missing_field,
-        sold_at_utc is null as has_invalid_timestamp,
+        (
+            sold_at_utc is null
+            or {{ is_implausible_business_date(paris_local_date('sold_at_utc'), 'source_file') }}
+        ) as has_invalid_timestamp,
         units is null as has_invalid_quantity,
         (
             unit_price_eur is null
             or (discount_text is not null and discount_value_eur is null)
             or coalesce(discount_value_eur, 0) < 0
+            -- an amount beyond decimal(18, 6) (e.g. a huge quantity times its price)
+            or (units is not null and {{ net_amount_eur }} is null)
         ) as has_invalid_amount
     from renamed
 )

@@ -20,6 +20,10 @@
     'promo_ref': dbt.type_string(),
 } %}
 {%- set line_no_text = 'cast(line_no as ' ~ dbt.type_string() ~ ')' %}
+{%- set units = 'case when units_value = round(units_value, 0) then '
+    ~ try_cast_as('units_value', 'integer') ~ ' end' %}
+{%- set net_amount_eur = try_cast_as('amount_cents * 0.01', 'decimal(18, 6)') %}
+{%- set discount_eur = try_cast_as('coalesce(discount_cents, 0) * 0.01', 'decimal(18, 6)') %}
 
 with
 
@@ -84,9 +88,9 @@ final as (
         sku,
         sold_at_utc,
         {{ paris_local_date('sold_at_utc') }} as business_date,
-        case when units_value = round(units_value, 0) then cast(units_value as integer) end as units,
-        cast(amount_cents * 0.01 as decimal(18, 6)) as net_amount_eur,
-        cast(coalesce(discount_cents, 0) * 0.01 as decimal(18, 6)) as discount_eur,
+        {{ units }} as units,
+        {{ net_amount_eur }} as net_amount_eur,
+        {{ discount_eur }} as discount_eur,
         campaign_id,
         -- validation checks (docs/CONVENTIONS.md, in order)
         (
@@ -97,9 +101,16 @@ final as (
             or sku is null
             or units_value is null
         ) as has_missing_field,
-        false as has_invalid_timestamp,
-        units_value <> round(units_value, 0) as has_invalid_quantity,
-        (amount_cents is null or coalesce(discount_cents, 0) < 0) as has_invalid_amount
+        {{ is_implausible_business_date(paris_local_date('sold_at_utc'), 'source_file') }} as has_invalid_timestamp,
+        -- fractional, NaN, infinite or beyond the integer range
+        (units_value is not null and {{ units }} is null) as has_invalid_quantity,
+        (
+            amount_cents is null
+            or coalesce(discount_cents, 0) < 0
+            -- beyond decimal(18, 6)
+            or {{ net_amount_eur }} is null
+            or {{ discount_eur }} is null
+        ) as has_invalid_amount
     from renamed
 )
 
