@@ -7,7 +7,8 @@ generator (`<truth>/redelivered/`) and is replaced by the corrected file in the 
 their later status in later files, and the erasure requests arrive last (shoppers already loaded must drop
 out). Then `dbt build --full-refresh` on the final landing zone builds a second warehouse: every table of the
 `marts` and `intermediate` schemas must hold the same columns and the same rows (`except all` both ways),
-and fct_sales_lines must equal the generator's truth.
+and fct_sales_lines must equal the generator's truth. Before the full refresh, the same incremental build
+runs once more with no new file: it must change no table (idempotency).
 """
 
 from __future__ import annotations
@@ -115,6 +116,11 @@ def warehouses(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Pa
         result = run_dbt(["build"], landing, incremental)
         assert result.returncode == 0, f"stage {number}:\n{result.stdout[-5000:]}"
 
+    # Idempotency: the same build again, with no new file, must change nothing.
+    shutil.copyfile(incremental / "warehouse.duckdb", work / "before_rerun.duckdb")
+    result = run_dbt(["build"], landing, incremental)
+    assert result.returncode == 0, f"rerun:\n{result.stdout[-5000:]}"
+
     rebuilt = work / "rebuilt"
     result = run_dbt(["build", "--full-refresh"], landing, rebuilt)
     assert result.returncode == 0, result.stdout[-5000:]
@@ -137,26 +143,39 @@ def columns(connection: duckdb.DuckDBPyConnection, catalog: str, schema: str, ta
     ).fetchall()
 
 
-def test_incremental_runs_equal_a_full_refresh(warehouses: tuple[Path, Path, Path]) -> None:
-    incremental, rebuilt, _ = warehouses
+def differing_tables(left: Path, right: Path) -> dict[str, tuple[int, int]]:
+    """Per table of `marts` and `intermediate` (run-state tables aside): rows only in left, only in right.
+    Both warehouses must hold the same tables with the same columns."""
     with duckdb.connect() as connection:
-        connection.execute(f"attach '{incremental}' as incremental (read_only)")
-        connection.execute(f"attach '{rebuilt}' as rebuilt (read_only)")
-        expected_tables = tables(connection, "rebuilt")
+        connection.execute(f"attach '{left}' as left_warehouse (read_only)")
+        connection.execute(f"attach '{right}' as right_warehouse (read_only)")
+        expected_tables = tables(connection, "right_warehouse")
         assert ("marts", "fct_sales_lines") in expected_tables
         assert ("marts", "dq_reconciliation") in expected_tables
-        assert tables(connection, "incremental") == expected_tables
+        assert tables(connection, "left_warehouse") == expected_tables
         differences = {}
         for schema, table in expected_tables:
             if table in RUN_STATE_TABLES:
                 continue
-            assert columns(connection, "incremental", schema, table) == columns(connection, "rebuilt", schema, table)
-            a, b = f"incremental.{schema}.{table}", f"rebuilt.{schema}.{table}"
-            only_incremental = connection.sql(f"select count(*) from (from {a} except all from {b})").fetchall()[0][0]
-            only_rebuilt = connection.sql(f"select count(*) from (from {b} except all from {a})").fetchall()[0][0]
-            if only_incremental or only_rebuilt:
-                differences[f"{schema}.{table}"] = (only_incremental, only_rebuilt)
-        assert differences == {}
+            assert columns(connection, "left_warehouse", schema, table) == columns(
+                connection, "right_warehouse", schema, table)
+            a, b = f"left_warehouse.{schema}.{table}", f"right_warehouse.{schema}.{table}"
+            only_left = connection.sql(f"select count(*) from (from {a} except all from {b})").fetchall()[0][0]
+            only_right = connection.sql(f"select count(*) from (from {b} except all from {a})").fetchall()[0][0]
+            if only_left or only_right:
+                differences[f"{schema}.{table}"] = (only_left, only_right)
+    return differences
+
+
+def test_incremental_runs_equal_a_full_refresh(warehouses: tuple[Path, Path, Path]) -> None:
+    incremental, rebuilt, _ = warehouses
+    assert differing_tables(incremental, rebuilt) == {}
+
+
+def test_a_rerun_without_new_files_changes_nothing(warehouses: tuple[Path, Path, Path]) -> None:
+    incremental, _, _ = warehouses
+    before_rerun = incremental.parent.parent / "before_rerun.duckdb"
+    assert differing_tables(incremental, before_rerun) == {}
 
 
 def test_history_exercises_every_change(warehouses: tuple[Path, Path, Path]) -> None:
