@@ -242,6 +242,38 @@ def _extra_trips(rng: np.random.Generator, cal: Calendar, campaign: Campaign, re
     return trips, lines
 
 
+def _offer_change_micro(view: LineView, lines: Table, window_scope: np.ndarray, campaign: Campaign,
+                        n_shoppers: int) -> np.ndarray:
+    """Per shopper (micro-euros): outcome change if the offer replaced the discount of their in-window purchases.
+
+    = sum over the shopper's in-scope sale lines with units > 0 in the window of
+    (current discount - offer discount); usually negative (the discount on what
+    they buy anyway). Pure: the lines are not modified.
+    """
+    offer = effects.offer_discount_cents(lines["price"][window_scope], lines["units"][window_scope],
+                                         campaign.offer_type, campaign.offer_value)
+    change = (lines["discount"][window_scope].astype(np.int64) - offer) * 10_000
+    return np.bincount(view.shopper[window_scope], weights=change.astype(np.float64), minlength=n_shoppers)
+
+
+def _expected_extra_micro(cal: Calendar, campaign: Campaign, retailer: int, state: dict[str, np.ndarray],
+                          eligible: np.ndarray, scope_products: np.ndarray, catalog: Catalog) -> np.ndarray:
+    """Per eligible shopper (micro-euros): E[value of the extra purchases] if assigned to treatment.
+
+    = extra_purchase_rate x campaign days x mean over the scope's stocked products
+    of one unit at the offer price (what `_extra_trips` draws: Poisson counts,
+    products uniform); 0 when nothing can be drawn (no open day or product).
+    """
+    open_days = [d for d in range(campaign.start_day, campaign.end_day + 1) if cal.is_open(retailer, d)]
+    if not open_days or scope_products.size == 0:
+        return np.zeros(eligible.size)
+    price = catalog.shelf_price[retailer, scope_products].astype(np.int64)
+    value = price - effects.offer_discount_cents(price, np.ones_like(price), campaign.offer_type, campaign.offer_value)
+    rate = effects.extra_purchase_rate(state["status"][eligible], state["promo_share"][eligible],
+                                       state["affinity"][eligible])
+    return rate * campaign.days * float(value.mean()) * 10_000
+
+
 def simulate_past_campaigns(rng: np.random.Generator, cal: Calendar, campaigns: list[Campaign], trips: Table,
                             lines: Table, catalog: Catalog, shoppers: Shoppers, stores: pd.DataFrame,
                             broken_randomisation: bool) -> tuple[Table, Table, CampaignOutcome]:
@@ -264,6 +296,11 @@ def simulate_past_campaigns(rng: np.random.Generator, cal: Calendar, campaigns: 
             # Control shoppers who redeem the offer anyway (contamination).
             window_scope = ((view.retailer == retailer) & (view.shopper >= 0) & view.sale & scope[lines["product"]]
                             & (view.day >= campaign.start_day) & (view.day <= campaign.end_day) & (lines["units"] > 0))
+            # Potential outcomes under assignment (no random draw): the offer's change to the shopper's
+            # own in-window purchases, and the expected value of the extra purchases it would cause.
+            offer_change = _offer_change_micro(view, lines, window_scope, campaign, n_shoppers)
+            scope_products = np.flatnonzero(scope & catalog.assortment[retailer])
+            expected_extra = _expected_extra_micro(cal, campaign, retailer, state, eligible, scope_products, catalog)
             contaminated = controls[rng.random(controls.size) < CONTAMINATION_RATE]
             if contaminated.size == 0:
                 buyers = np.intersect1d(controls, np.unique(view.shopper[window_scope]))
@@ -279,7 +316,6 @@ def simulate_past_campaigns(rng: np.random.Generator, cal: Calendar, campaigns: 
             rate = effects.extra_purchase_rate(state["status"][treated], state["promo_share"][treated],
                                                state["affinity"][treated])
             counts = rng.poisson(rate * campaign.days)
-            scope_products = np.flatnonzero(scope & catalog.assortment[retailer])
             new_trips, new_lines = _extra_trips(rng, cal, campaign, retailer, treated, counts, scope_products, catalog,
                                                 shoppers, stores)
             if new_trips:
@@ -297,12 +333,16 @@ def simulate_past_campaigns(rng: np.random.Generator, cal: Calendar, campaigns: 
                 "y0_micro": np.where(control, y1[eligible], y0[eligible]),
                 "y1_micro": y1[eligible],
                 "contaminated": is_contaminated,
+                "y0_natural_micro": y0[eligible],
+                "offer_change_micro": offer_change[eligible],
+                "expected_extra_micro": expected_extra,
             }))
             if campaign.campaign_id == outcome.broken_campaign:
                 dropped = controls[rng.random(controls.size) < 0.30]
                 outcome.dropped_controls.update((k, int(s)) for s in dropped)
     outcome.shoppers = pd.concat(records, ignore_index=True) if records else pd.DataFrame(
-        columns=["campaign", "retailer", "shopper", "arm", "status", "y0_micro", "y1_micro", "contaminated"])
+        columns=["campaign", "retailer", "shopper", "arm", "status", "y0_micro", "y1_micro", "contaminated",
+                 "y0_natural_micro", "offer_change_micro", "expected_extra_micro"])
     return trips, lines, outcome
 
 

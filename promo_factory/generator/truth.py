@@ -115,7 +115,21 @@ def quality_truth(ledgers: list[Ledger]) -> tuple[pd.DataFrame, pd.DataFrame, pd
 
 
 def campaign_effects(world: World, outcome: CampaignOutcome, redemptions: pd.DataFrame) -> pd.DataFrame:
-    """Per past campaign x retailer: arm sizes and means as the files show them, and the true effect."""
+    """Per past campaign x retailer: arm sizes and means as the files show them, and the true effects.
+
+    Over the randomised shoppers the files keep (erased shoppers and the dropped
+    controls of a broken randomisation left out):
+    - ``true_effect_per_treated`` (ATT): mean over the treatment arm of Y1 - Y0,
+      Y0 the outcome without the campaign;
+    - ``true_itt_effect``, the estimand of the intention-to-treat contrast:
+      mean over both arms of Y(assigned to treatment) - Y(assigned to control).
+      Y(treatment) - Y0 = the offer's change to the shopper's own purchases +
+      the expected value of the extra purchases it causes (`effects`);
+      Y(control) - Y0 = contamination (a control shopper who redeems anyway),
+      drawn by the generator for the control arm only, so its mean is taken
+      over that arm (``true_contamination_effect``). Both are potential
+      outcomes of the simulation, never computed from the files.
+    """
     shoppers = outcome.shoppers.copy()
     if shoppers.empty:
         return pd.DataFrame()
@@ -142,12 +156,24 @@ def campaign_effects(world: World, outcome: CampaignOutcome, redemptions: pd.Dat
                 "mean_outcome_treatment": float(treated["y1_micro"].mean() / 1e6) if len(treated) else np.nan,
                 "mean_outcome_control": float(control["y1_micro"].mean() / 1e6) if len(control) else np.nan,
                 "true_effect_per_treated": float((treated["y1_micro"] - treated["y0_micro"]).mean() / 1e6) if len(treated) else np.nan,
+                "true_itt_effect": _itt_effect(group, control),
+                "true_contamination_effect": float((control["y1_micro"] - control["y0_natural_micro"]).mean() / 1e6)
+                if len(control) else np.nan,
                 "contaminated_redemptions": int(mine["customer_ref"].isin(control_refs).sum()),
                 "redemptions": len(mine),
                 "is_broken_randomisation": campaign.campaign_id == outcome.broken_campaign,
             })
     return pd.DataFrame(rows).astype({"n_treatment": "int64", "n_control": "int64",
                                       "contaminated_redemptions": "int64", "redemptions": "int64"})
+
+
+def _itt_effect(group: pd.DataFrame, control: pd.DataFrame) -> float:
+    """mean over the arms of (offer change + expected extra) - mean over control of (Y1 - Y0), EUR."""
+    if group.empty or control.empty:
+        return np.nan
+    if_treated = (group["offer_change_micro"] + group["expected_extra_micro"]).mean()
+    if_control = (control["y1_micro"] - control["y0_natural_micro"]).mean()
+    return float((if_treated - if_control) / 1e6)
 
 
 def write_truth(truth: Path, tables: dict[str, pa.Table | pd.DataFrame], manifest: dict) -> None:
