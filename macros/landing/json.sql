@@ -147,6 +147,142 @@
         ~ '"coupon": "VARCHAR"}]}' -}}
 {%- endmacro %}
 
+{#- Spark: one from_json per line with a schema of text fields; a line that is not a JSON object (or does not
+    parse) gets _corrupt_record set (PERMISSIVE mode). posexplode gives the 0-based item position. -#}
+{% macro spark__read_landing_order_items(relative_glob, files=none) -%}
+    (
+        with
+
+        lines as (
+            select * from {{ read_landing_lines(relative_glob, files) }}
+        ),
+
+        parsed as (
+            select
+                source_file,
+                line_number,
+                case
+                    when left(ltrim(line_text), 1) = '{'
+                        then from_json(
+                            line_text,
+                            '{{ beta_order_spark_schema() }}',
+                            map('mode', 'PERMISSIVE', 'columnNameOfCorruptRecord', '_corrupt_record')
+                        )
+                end as order_json
+            from lines
+        ),
+
+        orders as (
+            select
+                source_file,
+                line_number,
+                true as is_json_object,
+                order_json.order_id,
+                order_json.placed_at,
+                order_json.status,
+                order_json.channel,
+                order_json.store_code,
+                order_json.customer.id as customer_id,
+                order_json.customer.email_sha256 as customer_email_sha256,
+                order_json.items
+            from parsed
+            where order_json is not null and order_json._corrupt_record is null
+        ),
+
+        items as (
+            select
+                source_file,
+                line_number,
+                is_json_object,
+                order_id,
+                placed_at,
+                status,
+                channel,
+                store_code,
+                customer_id,
+                customer_email_sha256,
+                posexplode(items) as (item_index, item)
+            from orders
+            where size(items) > 0
+        ),
+
+        final as (
+            select
+                source_file,
+                line_number,
+                is_json_object,
+                order_id,
+                placed_at,
+                status,
+                channel,
+                store_code,
+                customer_id,
+                customer_email_sha256,
+                cast(item_index + 1 as integer) as item_position,
+                item.gtin,
+                item.qty,
+                item.unit_price,
+                item.discount,
+                item.coupon
+            from items
+
+            union all
+
+            select
+                source_file,
+                line_number,
+                is_json_object,
+                order_id,
+                placed_at,
+                status,
+                channel,
+                store_code,
+                customer_id,
+                customer_email_sha256,
+                cast(null as integer) as item_position,
+                cast(null as string) as gtin,
+                cast(null as string) as qty,
+                cast(null as string) as unit_price,
+                cast(null as string) as discount,
+                cast(null as string) as coupon
+            from orders
+            where coalesce(size(items), 0) <= 0
+
+            union all
+
+            select
+                source_file,
+                line_number,
+                false as is_json_object,
+                cast(null as string) as order_id,
+                cast(null as string) as placed_at,
+                cast(null as string) as status,
+                cast(null as string) as channel,
+                cast(null as string) as store_code,
+                cast(null as string) as customer_id,
+                cast(null as string) as customer_email_sha256,
+                cast(null as integer) as item_position,
+                cast(null as string) as gtin,
+                cast(null as string) as qty,
+                cast(null as string) as unit_price,
+                cast(null as string) as discount,
+                cast(null as string) as coupon
+            from parsed
+            where order_json is null or order_json._corrupt_record is not null
+        )
+
+        select * from final
+    )
+{%- endmacro %}
+
+{#- The BETA order as a Spark DDL schema of text fields, plus the corrupt-record column. -#}
+{% macro beta_order_spark_schema() -%}
+    {{- 'order_id string, placed_at string, status string, channel string, store_code string, '
+        ~ 'customer struct<id: string, email_sha256: string>, '
+        ~ 'items array<struct<gtin: string, qty: string, unit_price: string, discount: string, coupon: string>>, '
+        ~ '_corrupt_record string' -}}
+{%- endmacro %}
+
 {% macro default__read_landing_order_items(relative_glob, files=none) -%}
     {{ exceptions.raise_compiler_error("read_landing_order_items: no implementation for adapter " ~ adapter.type()) }}
 {%- endmacro %}
