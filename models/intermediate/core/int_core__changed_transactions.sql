@@ -11,20 +11,13 @@
 {#- The two large inputs (every staged record, every previous record) are read by several steps: as shared
     CTEs DuckDB would buffer them whole (about 8 s each at 10M lines); scanned directly, each step reads only
     the columns it needs. -#}
-{%- set staged %}
-    (
-        {%- for staging_model in ['stg_alpha__receipt_lines', 'stg_beta__order_items', 'stg_gamma__transaction_lines'] %}
-        select
-            retailer,
-            transaction_id,
-            source_file,
-            source_file_version,
-            shopper_key
-        from {{ ref(staging_model) }}
-        {{ 'union all' if not loop.last }}
-        {%- endfor %}
-    )
-{%- endset %}
+{%- set staged_selects = [] %}
+{%- for staging_model in ['stg_alpha__receipt_lines', 'stg_beta__order_items', 'stg_gamma__transaction_lines'] %}
+    {%- do staged_selects.append(
+        'select retailer, transaction_id, source_file, source_file_version, shopper_key from ' ~ ref(staging_model)
+    ) %}
+{%- endfor %}
+{%- set staged = '(' ~ staged_selects | join(' union all ') ~ ')' %}
 
 with
 
