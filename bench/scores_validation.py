@@ -238,7 +238,12 @@ def main(argv: list[str] | None = None) -> int:
         scale = [run_scale(Path(args.scale_only), n) for n in args.scale]
         for row in scale:
             print(f"scale: {row}")
+        # one file for every scale measured so far: a run at one scale keeps the others' figures
         path = RESULTS.with_name("scores_validation_scale.json")
+        earlier = json.loads(path.read_text())["scale"] if path.exists() else []
+        measured = {row["shoppers"] for row in scale}
+        scale = sorted([row for row in earlier if row["shoppers"] not in measured] + scale,
+                       key=lambda row: row["shoppers"])
         path.write_text(json.dumps({"settings": vars(args), "scale": scale}, indent=1, default=str))
         return 0
     seeds = [validate_seed(s, args.shoppers, args.days)
