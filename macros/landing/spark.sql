@@ -66,8 +66,10 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- Spark's CSV parser turns an empty unquoted field into null: a sentinel field is appended to every line, so
+    that a field before it is '' when empty (as on DuckDB) and a field after it (a short row) is null. -#}
 {% macro spark__read_landing_csv(relative_glob, columns, delimiter=',', ordered=false, files=none, keep_short_rows=false) -%}
-    {%- set null_marker = '__promo_null__' -%}
+    {%- set sentinel = '__promo_end_of_row__' -%}
     {%- if execute -%}
         {%- do landing_files(relative_glob) -%}
     {%- endif -%}
@@ -76,51 +78,59 @@
     {%- for column in columns -%}
         {%- do schema_fields.append('`' ~ column ~ '` string') -%}
     {%- endfor -%}
+    {%- do schema_fields.append('`__promo_end` string') -%}
     (
         select
-            {{ landing_source_file(relative_glob, 'file_path') }} as source_file,
+            source_file,
             row_order,
             {%- for column in columns %}
-            parsed_row.`{{ column }}` as `{{ column }}`,
+            `{{ column }}`,
             {%- endfor %}
             -- fewer fields than the header: the missing ones are null (an empty field is '')
-            parsed_row.`{{ columns[-1] }}` is null as is_short_row
+            `{{ columns[-1] }}` is null as is_short_row
         from (
             select
+                {{ landing_source_file(relative_glob, 'file_path') }} as source_file,
                 file_path,
                 row_order,
-                from_csv(
-                    line_text,
-                    '{{ schema_fields | join(", ") }}',
-                    map(
-                        'sep', {{ landing_literal(delimiter) }},
-                        'quote', '"',
-                        'escape', '"',
-                        'nullValue', '{{ null_marker }}',
-                        'mode', 'PERMISSIVE'
-                    )
-                ) as parsed_row
+                {%- for column in columns %}
+                case
+                    when {% for earlier in columns[:loop.index] %}parsed_row.`{{ earlier }}` = '{{ sentinel }}'{{ ' or ' if not loop.last }}{% endfor %}
+                        then null
+                    else coalesce(parsed_row.`{{ column }}`, '')
+                end as `{{ column }}`{{ ',' if not loop.last }}
+                {%- endfor %}
             from (
                 select
-                    _metadata.file_path as file_path,
-                    {% if ordered -%}
-                    monotonically_increasing_id() as row_order,
-                    {%- else -%}
-                    cast(null as bigint) as row_order,
-                    {%- endif %}
-                    -- a UTF-8 byte order mark before the header is not part of the first column name
-                    regexp_replace(value, '^\uFEFF', '') as line_text
-                from text.{{ spark_landing_path(relative_glob) }}
-            ) as lines
-            where {{ spark_landing_file_filter('file_path', files) }} and line_text <> ''
+                    file_path,
+                    row_order,
+                    from_csv(
+                        concat(line_text, {{ landing_literal(delimiter) }}, '{{ sentinel }}'),
+                        '{{ schema_fields | join(", ") }}',
+                        map('sep', {{ landing_literal(delimiter) }}, 'quote', '"', 'escape', '"', 'mode', 'PERMISSIVE')
+                    ) as parsed_row
+                from (
+                    select
+                        _metadata.file_path as file_path,
+                        {% if ordered -%}
+                        monotonically_increasing_id() as row_order,
+                        {%- else -%}
+                        cast(null as bigint) as row_order,
+                        {%- endif %}
+                        -- a UTF-8 byte order mark before the header is not part of the first column name
+                        regexp_replace(value, '^\uFEFF', '') as line_text
+                    from text.{{ spark_landing_path(relative_glob) }}
+                ) as lines
+                where {{ spark_landing_file_filter('file_path', files) }} and line_text <> ''
+            ) as parsed_lines
         ) as raw_rows
         where
             case
                 -- a header row: check it, then drop it
-                when parsed_row.`{{ first }}` in ({% for column in columns %}'{{ column }}'{{ ', ' if not loop.last }}{% endfor %})
+                when `{{ first }}` in ({% for column in columns %}'{{ column }}'{{ ', ' if not loop.last }}{% endfor %})
                     then case
                         {%- for column in columns %}
-                        when not (parsed_row.`{{ column }}` <=> '{{ column }}')
+                        when not (`{{ column }}` <=> '{{ column }}')
                             then {{ raise_in_sql("concat('Landing zone: file ', file_path, ' has no column " ~ column
                                 ~ " (expected columns in this order: " ~ columns | join(', ') ~ ")')") }} is null
                         {%- endfor %}
@@ -129,7 +139,7 @@
                 -- a short data row (e.g. a transfer cut mid-row): kept and flagged is_short_row when the source
                 -- quarantines such records (missing_field), else the file fails naming itself
                 {%- if not keep_short_rows %}
-                when parsed_row.`{{ columns[-1] }}` is null
+                when `{{ columns[-1] }}` is null
                     then {{ raise_in_sql("concat('Landing zone: file ', file_path, ' has a row with fewer columns than "
                         ~ columns | join(', ') ~ "')") }} is null
                 {%- endif %}
