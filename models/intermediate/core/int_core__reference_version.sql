@@ -43,7 +43,7 @@ reference_entries as (
 final as (
     select
         {{ dbt.hash(
-            "coalesce(" ~ dbt.listagg('entry', "'|'", 'order by entry') ~ ", '')"
+            "coalesce(" ~ sorted_listagg('entry', "'|'", 'entry') ~ ", '')"
         ) }} as reference_version
     from reference_entries
 )

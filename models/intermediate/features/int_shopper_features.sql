@@ -34,7 +34,7 @@ priced_lines as (
         products.category_l2,
         products.category_l3,
         case
-            when sales_lines.units > 0 then sales_lines.net_amount_eur / sales_lines.units
+            when sales_lines.units > 0 then cast(sales_lines.net_amount_eur as double) / sales_lines.units
         end as unit_price_eur
     from sales_lines
     inner join products

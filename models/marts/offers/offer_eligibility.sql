@@ -16,8 +16,8 @@ hits_per_pair as (
         shopper_key,
         sum(case when action = 'exclude' then 1 else 0 end) as n_exclusions,
         max(priority_weight) as priority_weight,
-        {{ dbt.listagg('rule_id', "','", 'order by rule_id') }} as rules_fired,
-        {{ dbt.listagg('reason_code', "','", 'order by rule_id') }} as reason_codes
+        {{ sorted_listagg('rule_id', "','", 'rule_id') }} as rules_fired,
+        {{ sorted_listagg('reason_code', "','", 'rule_id') }} as reason_codes
     from rule_hits
     group by campaign_id, shopper_key
 ),
