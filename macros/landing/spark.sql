@@ -113,7 +113,7 @@
                     select
                         _metadata.file_path as file_path,
                         {% if ordered -%}
-                        monotonically_increasing_id() as row_order,
+                        monotonically_increasing_id() + 1 as row_order,
                         {%- else -%}
                         cast(null as bigint) as row_order,
                         {%- endif %}
