@@ -23,7 +23,11 @@ Reported:
 - CUPED: average CI width reduction, 1 - width_cuped / width_welch;
 - bias: mean of estimate - true effect;
 - SRM: on the broken seed, share of broken rows with srm_p_value < 0.001;
-  on the regular seeds, the false alarm rate.
+  on the regular seeds, the false alarm rate;
+- placebo (A/A): the same Welch CI computed on the pre-period outcome of the
+  same arms (no effect can exist before the start), its coverage of 0. It
+  needs no truth and tells how well the Welch t-interval itself covers on
+  this outcome distribution (zero-inflated, right-skewed) at these arm sizes.
 
 Usage: ``.venv/bin/python -m bench.campaign_validation --seeds 50``.
 Writes ``bench/results/campaign_validation.json`` and prints a table.
@@ -153,6 +157,20 @@ def _check_exact(results: pd.DataFrame, expected: pd.DataFrame, label: str) -> N
         raise RuntimeError(f"{label}: campaign_results differs from the truth's arm sizes or means")
 
 
+def placebo_welch(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Per campaign x retailer: Welch difference of the pre-period outcome between the arms (an A/A test)."""
+    from promo_factory.stats import welch_diff
+
+    rows = []
+    for (campaign_id, retailer), group in outcomes.groupby(KEY, sort=True):
+        x = group["pre_period_sales_eur"].to_numpy(dtype=float)
+        arm = group["arm"].to_numpy()
+        diff = welch_diff(x[arm == "treatment"], x[arm == "control"])
+        rows.append({"campaign_id": campaign_id, "retailer": retailer, "placebo_estimate": diff.estimate,
+                     "placebo_ci_low": diff.ci_low, "placebo_ci_high": diff.ci_high})
+    return pd.DataFrame(rows, columns=[*KEY, "placebo_estimate", "placebo_ci_low", "placebo_ci_high"])
+
+
 def one_seed(pipeline: Pipeline, seed: int, shoppers: int, days: int, work: Path, broken: bool = False) -> pd.DataFrame:
     """campaign_results rows of one generated landing zone joined with the truth (ALL rows included)."""
     raw, truth = work / "raw", work / "truth"
@@ -160,10 +178,14 @@ def one_seed(pipeline: Pipeline, seed: int, shoppers: int, days: int, work: Path
     warehouse = pipeline.build(str(seed))
     with duckdb.connect(str(warehouse), read_only=True) as con:
         results = con.sql("select * from marts.campaign_results").df()
+        outcomes = con.sql(
+            "select campaign_id, retailer, arm, pre_period_sales_eur from intermediate.int_campaign_shopper_outcomes"
+        ).df()
     shutil.rmtree(warehouse.parent)
     expected = pd.read_parquet(truth / "campaign_effects.parquet")
     _check_exact(results, expected, f"seed {seed}")
     merged = results.merge(_with_pooled_truth(expected), on=KEY, how="inner", suffixes=("", "_truth"))
+    merged = merged.merge(placebo_welch(outcomes), on=KEY, how="left")
     merged["seed"] = seed
     merged["broken_seed"] = broken
     return merged
@@ -208,6 +230,7 @@ def summarise(all_rows: pd.DataFrame, all_broken_rows: pd.DataFrame) -> dict[str
         by_size[label] = {k: v for k, v in _coverage(group, "true_itt_effect").items()
                           if k in ("rows", "coverage_welch", "coverage_cuped")}
     ok = finite["verdict"] == "ok"
+    placebo = finite[np.isfinite(finite["placebo_ci_low"])] if "placebo_ci_low" in finite else finite.iloc[:0]
     broken_rows = all_broken_rows[all_broken_rows["retailer"] != "ALL"]
     broken = broken_rows[broken_rows["is_broken_randomisation"].astype(bool)]
     broken_pooled = all_broken_rows[(all_broken_rows["retailer"] == "ALL")
@@ -224,6 +247,12 @@ def summarise(all_rows: pd.DataFrame, all_broken_rows: pd.DataFrame) -> dict[str
                                              & (finite["true_itt_effect"] <= finite["cuped_ci_high"]))[ok]),
         "coverage_by_control_size": by_size,
         "pooled_all_rows": _coverage(pooled, "true_itt_effect"),
+        "placebo_pre_period": {
+            "rows": int(len(placebo)),
+            "coverage_of_zero_welch": _share((placebo["placebo_ci_low"] <= 0) & (0 <= placebo["placebo_ci_high"])),
+            "ci_above_zero": _share(placebo["placebo_ci_low"] > 0),
+            "ci_below_zero": _share(placebo["placebo_ci_high"] < 0),
+        },
         "against_att_truth": _coverage(finite, "true_effect_per_treated"),
         "mean_ci_width_welch": float(width.mean()),
         "mean_ci_width_cuped": float(width_cuped.mean()),
@@ -253,6 +282,10 @@ def _print(summary: dict, seeds: int, seconds: float) -> None:
           for label, v in summary["coverage_by_control_size"].items()],
         ("ALL rows, multi-retailer (Welch / CUPED)",
          f"{pooled['coverage_welch']:.1%} / {pooled['coverage_cuped']:.1%} of {pooled['rows']}"),
+        ("placebo A/A on the pre-period: Welch covers 0",
+         f"{summary['placebo_pre_period']['coverage_of_zero_welch']:.1%} of {summary['placebo_pre_period']['rows']} "
+         f"(CI above / below 0: {summary['placebo_pre_period']['ci_above_zero']:.1%} / "
+         f"{summary['placebo_pre_period']['ci_below_zero']:.1%})"),
         ("old truth (ATT): coverage Welch / CUPED", f"{att['coverage_welch']:.1%} / {att['coverage_cuped']:.1%}"),
         ("mean CI width Welch / CUPED (EUR)", f"{summary['mean_ci_width_welch']:.3f} / {summary['mean_ci_width_cuped']:.3f}"),
         ("CUPED CI width reduction (mean of rows)", f"{summary['cuped_width_reduction_mean']:.1%}"),
@@ -275,7 +308,7 @@ def _print(summary: dict, seeds: int, seconds: float) -> None:
 COLUMNS = [
     "seed", *KEY, "n_treatment", "n_control", "retailers", *TRUTHS, "incremental_sales_per_shopper",
     "ci_low", "ci_high", "cuped_incremental_sales_per_shopper", "cuped_ci_low", "cuped_ci_high",
-    "srm_p_value", "verdict", "is_broken_randomisation",
+    "srm_p_value", "verdict", "is_broken_randomisation", "placebo_estimate", "placebo_ci_low", "placebo_ci_high",
 ]
 
 
@@ -293,8 +326,8 @@ def _write(out: Path, args: argparse.Namespace, rows: pd.DataFrame, broken_rows:
         },
         "summary": summary,
         "wall_seconds": seconds,
-        "broken_seed_rows": json.loads(broken_rows[COLUMNS].to_json(orient="records", date_format="iso")),
-        "rows": json.loads(rows[COLUMNS].to_json(orient="records", date_format="iso")),
+        "broken_seed_rows": json.loads(broken_rows.reindex(columns=COLUMNS).to_json(orient="records", date_format="iso")),
+        "rows": json.loads(rows.reindex(columns=COLUMNS).to_json(orient="records", date_format="iso")),
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=1) + "\n")
