@@ -63,30 +63,31 @@ def propensity_training_frame(
     return features.model_matrix(frame), y, frame["as_of_date"]
 
 
-def run_propensity(
+PropensityModels = dict[str, tuple[propensity.WhiteBoxModel, str]]  # brand -> (white box, model_version)
+
+
+def train_propensity(
     training_features: pd.DataFrame,
     training_brand_features: pd.DataFrame,
     targets: pd.DataFrame,
-    scoring_features: pd.DataFrame,
-    scoring_brand_features: pd.DataFrame,
     brands: list[str],
     scoring_date: date,
     with_challenger: bool = False,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Train per brand (earlier as-of dates), validate (latest labelled date), score the scoring date.
+) -> tuple[PropensityModels, pd.DataFrame]:
+    """Train per brand (earlier as-of dates), validate (latest labelled date).
 
-    Returns (scores, metrics): scores = shopper_key, retailer, brand, as_of_date,
-    score, reasons, model_version; metrics in the `model_metrics` layout.
+    Returns (white box per brand, metrics in the `model_metrics` layout).
     """
     trained_at = _trained_at(scoring_date)
-    score_parts, metric_rows = [], []
-    scoring = _keys(scoring_features)
+    models: PropensityModels = {}
+    metric_rows = []
     for brand in sorted(brands):
         x, y, as_of = propensity_training_frame(training_features, training_brand_features, targets, brand)
         if len(x) == 0:
             continue
         result = propensity.train_and_validate(x, y, as_of, with_challenger=with_challenger)
         version = result.white_box.version(WHITE_BOX)
+        models[brand] = (result.white_box, version)
         evaluated_on = f"as_of_date {result.validation_date}, trained on {', '.join(result.train_dates)}"
         rows = {
             (WHITE_BOX, version): {**result.white_box_metrics, "training_rows": result.training_rows,
@@ -100,26 +101,56 @@ def run_propensity(
         for (name, model_version), values in rows.items():
             for metric, value in values.items():
                 metric_rows.append((name, model_version, trained_at, metric, float(value), brand, evaluated_on))
+    return models, pd.DataFrame(metric_rows, columns=MODEL_METRIC_COLUMNS)
+
+
+PROPENSITY_SCORE_COLUMNS = ["shopper_key", "retailer", "brand", "as_of_date", "score", "reasons", "model_version"]
+
+
+def score_propensity(
+    models: PropensityModels, scoring_features: pd.DataFrame, scoring_brand_features: pd.DataFrame
+) -> pd.DataFrame:
+    """Score and explain every shopper of ``scoring_features`` for every trained brand.
+
+    Shoppers are independent: the caller may pass any subset of them (a chunk)
+    and concatenate the results.
+    """
+    scoring = _keys(scoring_features)
+    parts = []
+    for brand, (white_box, version) in sorted(models.items()):
         brand_rows = _keys(scoring_brand_features[scoring_brand_features["brand"] == brand])
         frame = features.join_brand_features(scoring[features.KEYS], scoring, brand_rows)
         matrix = features.model_matrix(frame)
-        score_parts.append(
+        parts.append(
             pd.DataFrame(
                 {
                     "shopper_key": frame["shopper_key"].to_numpy(),
                     "retailer": frame["retailer"].to_numpy(),
                     "brand": brand,
                     "as_of_date": frame["as_of_date"].dt.date.to_numpy(),
-                    "score": result.white_box.predict_proba(matrix),
-                    "reasons": result.white_box.reasons(matrix),
+                    "score": white_box.predict_proba(matrix),
+                    "reasons": white_box.reasons(matrix),
                     "model_version": version,
                 }
             )
         )
-    scores = pd.concat(score_parts, ignore_index=True) if score_parts else pd.DataFrame(
-        columns=["shopper_key", "retailer", "brand", "as_of_date", "score", "reasons", "model_version"]
-    )
-    return scores, pd.DataFrame(metric_rows, columns=MODEL_METRIC_COLUMNS)
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=PROPENSITY_SCORE_COLUMNS)
+
+
+def run_propensity(
+    training_features: pd.DataFrame,
+    training_brand_features: pd.DataFrame,
+    targets: pd.DataFrame,
+    scoring_features: pd.DataFrame,
+    scoring_brand_features: pd.DataFrame,
+    brands: list[str],
+    scoring_date: date,
+    with_challenger: bool = False,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`train_propensity`, then `score_propensity` on the scoring date: (scores, metrics)."""
+    models, metrics = train_propensity(training_features, training_brand_features, targets, brands,
+                                       scoring_date, with_challenger)
+    return score_propensity(models, scoring_features, scoring_brand_features), metrics
 
 
 # --------------------------------------------------------------------------- uplift
@@ -220,21 +251,26 @@ def empty_uplift_scores() -> pd.DataFrame:
     return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in UPLIFT_SCORE_DTYPES.items()})
 
 
-def run_uplift_scoring(
-    training: pd.DataFrame, audiences: pd.DataFrame, campaigns: pd.DataFrame, shopper_features: pd.DataFrame,
-    learner: str, min_same_brand_rows: int = 2000, max_rows: int = 300_000,
-) -> pd.DataFrame:
-    """Fit the chosen learner per planned campaign and score its eligible shoppers.
+UpliftModels = dict[str, tuple[object, str, str]]  # planned campaign_id -> (learner, model_version, pool)
+
+
+def fit_uplift_models(
+    training: pd.DataFrame, campaigns: pd.DataFrame, learner: str, min_same_brand_rows: int = 2000,
+    max_rows: int = 300_000,
+) -> UpliftModels:
+    """Fit the chosen learner for each planned campaign's training pool.
 
     Training pool: past campaigns of the same brand when they hold at least
     ``min_same_brand_rows`` assignments, else every past campaign (the
     features are relative to each campaign's scope, so campaigns pool).
+    Campaigns that share a pool share one fit.
     """
     planned = campaigns[campaigns["campaign_status"] == "planned"]
     if training.empty or planned.empty:
-        return empty_uplift_scores()
+        return {}
     brand_of = training.groupby("campaign_id")["brand"].first()
-    parts, fitted = [], {}
+    models: UpliftModels = {}
+    fitted: dict[tuple[str, str], tuple[object, str]] = {}
     for campaign in planned.sort_values("campaign_id").itertuples():
         same = training[training["campaign_id"].map(brand_of) == campaign.brand]
         pool_name = "same_brand" if len(same) >= min_same_brand_rows and same["w"].nunique() == 2 else "all"
@@ -245,18 +281,37 @@ def run_uplift_scoring(
             data = pool[keep]
             model = uplift.fit_learner(learner, features.model_matrix(data, with_campaign=True), data["y"], data["w"])
             fitted[pool_key] = (model, _uplift_version(learner, data))
-        model, version = fitted[pool_key]
-        audience = audiences[audiences["campaign_id"] == campaign.campaign_id][["campaign_id", "retailer", "shopper_key"]]
-        frame = uplift_frame(audience, campaigns[campaigns["campaign_id"] == campaign.campaign_id],
-                             shopper_features, audiences)
+        models[campaign.campaign_id] = (*fitted[pool_key], pool_name)
+    return models
+
+
+def score_uplift(
+    models: UpliftModels, audiences: pd.DataFrame, campaigns: pd.DataFrame, shopper_features: pd.DataFrame
+) -> pd.DataFrame:
+    """Expected incremental sales and reasons for each eligible shopper of each fitted planned campaign.
+
+    Shoppers are independent: ``audiences`` may be any subset of them (a chunk).
+    """
+    parts = []
+    for campaign_id, (model, version, pool_name) in sorted(models.items()):
+        audience = audiences[audiences["campaign_id"] == campaign_id][["campaign_id", "retailer", "shopper_key"]]
+        frame = uplift_frame(audience, campaigns[campaigns["campaign_id"] == campaign_id], shopper_features, audiences)
         if frame.empty:
             continue
         matrix = features.model_matrix(frame, with_campaign=True)
-        tau = model.predict(matrix)
         parts.append(pd.DataFrame({
             "campaign_id": frame["campaign_id"].to_numpy(), "retailer": frame["retailer"].to_numpy(),
-            "shopper_key": frame["shopper_key"].to_numpy(), "expected_incremental_sales_eur": tau,
+            "shopper_key": frame["shopper_key"].to_numpy(), "expected_incremental_sales_eur": model.predict(matrix),
             "model_version": version, "training_pool": pool_name,
             "reasons": uplift.uplift_reasons(model, matrix),
         }))
     return pd.concat(parts, ignore_index=True) if parts else empty_uplift_scores()
+
+
+def run_uplift_scoring(
+    training: pd.DataFrame, audiences: pd.DataFrame, campaigns: pd.DataFrame, shopper_features: pd.DataFrame,
+    learner: str, min_same_brand_rows: int = 2000, max_rows: int = 300_000,
+) -> pd.DataFrame:
+    """`fit_uplift_models`, then `score_uplift` on every planned audience."""
+    models = fit_uplift_models(training, campaigns, learner, min_same_brand_rows, max_rows)
+    return score_uplift(models, audiences, campaigns, shopper_features)

@@ -11,6 +11,7 @@ def model(dbt, session):
         "int_shopper_brand_features": dbt.ref("int_shopper_brand_features"),
         "int_shopper_brand_targets": dbt.ref("int_shopper_brand_targets"),
     }
-    inputs = warehouse.propensity_inputs(refs.__getitem__, int(dbt.config.get("max_training_rows") or 300000))
-    _, metrics = pipeline.run_propensity(**inputs, with_challenger=True)
+    max_rows = int(dbt.config.get("max_training_rows") or 300000)
+    training = warehouse.propensity_training_inputs(refs.__getitem__, max_rows)
+    _, metrics = pipeline.train_propensity(**training, with_challenger=True)
     return metrics

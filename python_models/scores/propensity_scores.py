@@ -11,6 +11,7 @@ def model(dbt, session):
         "int_shopper_brand_features": dbt.ref("int_shopper_brand_features"),
         "int_shopper_brand_targets": dbt.ref("int_shopper_brand_targets"),
     }
-    inputs = warehouse.propensity_inputs(refs.__getitem__, int(dbt.config.get("max_training_rows") or 300000))
-    scores, _ = pipeline.run_propensity(**inputs, with_challenger=False)
-    return scores
+    max_rows = int(dbt.config.get("max_training_rows") or 300000)
+    training = warehouse.propensity_training_inputs(refs.__getitem__, max_rows)
+    models, _ = pipeline.train_propensity(**training, with_challenger=False)
+    return warehouse.propensity_scores(refs.__getitem__, models)
