@@ -16,8 +16,8 @@ process as a user would run it:
 The Python models are measured apart from the SQL build because they do not scale with the sale lines
 (they train on samples of shoppers) and would hide the SQL engine's ratio to the floor.
 
-Usage: ``python -m bench [--lines 1M,10M] [--runs 3]`` (``make bench``);
-``--lines 100M`` on demand. Results go to ``bench/results/pipeline.json``.
+Usage: ``python -m bench [--lines 1M,10M] [--runs 3]`` (``make bench``); results go to
+``bench/results/pipeline.json``. On demand: ``--lines 100M --runs 1 --out bench/results/pipeline_100M.json``.
 """
 
 from __future__ import annotations
@@ -207,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lines", default="1M,10M", help="comma-separated scales in sale lines (e.g. 1M,10M,100M)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workdir", default=str(REPO / "build" / "bench"))
+    parser.add_argument("--out", default=str(RESULTS / "pipeline.json"),
+                        help="results file (a 100M run goes to its own: --out bench/results/pipeline_100M.json)")
     args = parser.parse_args(argv)
 
     workdir = Path(args.workdir).resolve()
@@ -220,13 +222,14 @@ def main(argv: list[str] | None = None) -> int:
         steps += bench_scale(label, parse_lines(label), args.runs, ratio, workdir, env)
         shutil.rmtree(workdir / label / "raw_full", ignore_errors=True)
 
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "machine": {"cores": os.cpu_count()},
         "runs": args.runs,
         "steps": [asdict(step) | {"median_seconds": step.median_seconds, "median_peak_mb": step.median_peak_mb} for step in steps],
     }
-    (RESULTS / "pipeline.json").write_text(json.dumps(payload, indent=2))
+    out.write_text(json.dumps(payload, indent=2))
     print_table(steps)
     return 0
 
