@@ -30,34 +30,12 @@
         ),
 
         orders as (
-            select
-                source_file,
-                line_number,
-                true as is_json_object,
-                order_json.order_id,
-                order_json.placed_at,
-                order_json.status,
-                order_json.channel,
-                order_json.store_code,
-                order_json.customer.id as customer_id,
-                order_json.customer.email_sha256 as customer_email_sha256,
-                order_json.items
-            from parsed
-            where order_json is not null
+            {{ beta_orders_from_parsed("order_json is not null") }}
         ),
 
         items as (
             select
-                source_file,
-                line_number,
-                is_json_object,
-                order_id,
-                placed_at,
-                status,
-                channel,
-                store_code,
-                customer_id,
-                customer_email_sha256,
+                {{ beta_order_columns() }},
                 unnest(range(1, len(items) + 1)) as item_position,
                 unnest(items) as item
             from orders
@@ -65,78 +43,79 @@
         ),
 
         final as (
-            select
-                source_file,
-                line_number,
-                is_json_object,
-                order_id,
-                placed_at,
-                status,
-                channel,
-                store_code,
-                customer_id,
-                customer_email_sha256,
-                cast(item_position as integer) as item_position,
-                item.gtin,
-                item.qty,
-                item.unit_price,
-                item.discount,
-                item.coupon
-            from items
-
-            union all
-
-            select
-                source_file,
-                line_number,
-                is_json_object,
-                order_id,
-                placed_at,
-                status,
-                channel,
-                store_code,
-                customer_id,
-                customer_email_sha256,
-                cast(null as integer) as item_position,
-                null as gtin,
-                null as qty,
-                null as unit_price,
-                null as discount,
-                null as coupon
-            from orders
-            where coalesce(len(items), 0) = 0
-
-            union all
-
-            select
-                source_file,
-                line_number,
-                is_json_object,
-                null as order_id,
-                null as placed_at,
-                null as status,
-                null as channel,
-                null as store_code,
-                null as customer_id,
-                null as customer_email_sha256,
-                cast(null as integer) as item_position,
-                null as gtin,
-                null as qty,
-                null as unit_price,
-                null as discount,
-                null as coupon
-            from (
-                select
-                    source_file,
-                    line_number,
-                    false as is_json_object
-                from parsed
-                where order_json is null
-            ) as malformed
+            {{ beta_order_items_union("item_position", "coalesce(len(items), 0) = 0", "order_json is null") }}
         )
 
         select * from final
     )
+{%- endmacro %}
+
+{#- The order-level columns every row of read_landing_order_items starts with. -#}
+{% macro beta_order_columns() -%}
+    source_file, line_number, is_json_object, order_id, placed_at, status, channel, store_code, customer_id,
+    customer_email_sha256
+{%- endmacro %}
+
+{#- One row per line that parsed into a JSON object (``parsed.order_json``), its items still an array. -#}
+{% macro beta_orders_from_parsed(is_order) -%}
+    select
+        source_file,
+        line_number,
+        true as is_json_object,
+        order_json.order_id,
+        order_json.placed_at,
+        order_json.status,
+        order_json.channel,
+        order_json.store_code,
+        order_json.customer.id as customer_id,
+        order_json.customer.email_sha256 as customer_email_sha256,
+        order_json.items
+    from parsed
+    where {{ is_order }}
+{%- endmacro %}
+
+{#- The rows of read_landing_order_items from the adapter's CTEs ``items`` (one per item, with ``item`` and
+    the position expression ``item_position``), ``orders`` (``has_no_item``: an order without items keeps
+    one row) and ``parsed`` (``is_malformed``: a line that is not a JSON object keeps one row). -#}
+{% macro beta_order_items_union(item_position, has_no_item, is_malformed) -%}
+    {%- set text = dbt.type_string() -%}
+    {%- set order_fields = ['order_id', 'placed_at', 'status', 'channel', 'store_code', 'customer_id',
+                            'customer_email_sha256'] -%}
+    {%- set item_fields = ['gtin', 'qty', 'unit_price', 'discount', 'coupon'] -%}
+    select
+        {{ beta_order_columns() }},
+        cast({{ item_position }} as integer) as item_position,
+        {%- for field in item_fields %}
+        item.{{ field }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from items
+
+    union all
+
+    select
+        {{ beta_order_columns() }},
+        cast(null as integer) as item_position,
+        {%- for field in item_fields %}
+        cast(null as {{ text }}) as {{ field }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from orders
+    where {{ has_no_item }}
+
+    union all
+
+    select
+        source_file,
+        line_number,
+        false as is_json_object,
+        {%- for field in order_fields %}
+        cast(null as {{ text }}) as {{ field }},
+        {%- endfor %}
+        cast(null as integer) as item_position,
+        {%- for field in item_fields %}
+        cast(null as {{ text }}) as {{ field }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from parsed
+    where {{ is_malformed }}
 {%- endmacro %}
 
 {#- The BETA order as a JSON structure of text fields (LANDING_ZONE.md). -#}
@@ -173,102 +152,23 @@
         ),
 
         orders as (
-            select
-                source_file,
-                line_number,
-                true as is_json_object,
-                order_json.order_id,
-                order_json.placed_at,
-                order_json.status,
-                order_json.channel,
-                order_json.store_code,
-                order_json.customer.id as customer_id,
-                order_json.customer.email_sha256 as customer_email_sha256,
-                order_json.items
-            from parsed
-            where order_json is not null and order_json._corrupt_record is null
+            {{ beta_orders_from_parsed("order_json is not null and order_json._corrupt_record is null") }}
         ),
 
         items as (
             select
-                source_file,
-                line_number,
-                is_json_object,
-                order_id,
-                placed_at,
-                status,
-                channel,
-                store_code,
-                customer_id,
-                customer_email_sha256,
+                {{ beta_order_columns() }},
                 posexplode(items) as (item_index, item)
             from orders
             where size(items) > 0
         ),
 
         final as (
-            select
-                source_file,
-                line_number,
-                is_json_object,
-                order_id,
-                placed_at,
-                status,
-                channel,
-                store_code,
-                customer_id,
-                customer_email_sha256,
-                cast(item_index + 1 as integer) as item_position,
-                item.gtin,
-                item.qty,
-                item.unit_price,
-                item.discount,
-                item.coupon
-            from items
-
-            union all
-
-            select
-                source_file,
-                line_number,
-                is_json_object,
-                order_id,
-                placed_at,
-                status,
-                channel,
-                store_code,
-                customer_id,
-                customer_email_sha256,
-                cast(null as integer) as item_position,
-                cast(null as string) as gtin,
-                cast(null as string) as qty,
-                cast(null as string) as unit_price,
-                cast(null as string) as discount,
-                cast(null as string) as coupon
-            from orders
-            where coalesce(size(items), 0) <= 0
-
-            union all
-
-            select
-                source_file,
-                line_number,
-                false as is_json_object,
-                cast(null as string) as order_id,
-                cast(null as string) as placed_at,
-                cast(null as string) as status,
-                cast(null as string) as channel,
-                cast(null as string) as store_code,
-                cast(null as string) as customer_id,
-                cast(null as string) as customer_email_sha256,
-                cast(null as integer) as item_position,
-                cast(null as string) as gtin,
-                cast(null as string) as qty,
-                cast(null as string) as unit_price,
-                cast(null as string) as discount,
-                cast(null as string) as coupon
-            from parsed
-            where order_json is null or order_json._corrupt_record is not null
+            {{ beta_order_items_union(
+                "item_index + 1",
+                "coalesce(size(items), 0) <= 0",
+                "order_json is null or order_json._corrupt_record is not null"
+            ) }}
         )
 
         select * from final
