@@ -159,18 +159,29 @@ main_stores as (
     where store_rank = 1
 ),
 
+-- one row per category bought on a day: the range join with the as-of dates then reads
+-- about half as many rows as the sale lines (10M lines: 4.4M)
+shopper_category_days as (
+    select distinct
+        shopper_key,
+        retailer,
+        category_l2,
+        business_date
+    from shopper_lines
+),
+
 categories as (
     select
-        shopper_lines.shopper_key,
-        shopper_lines.retailer,
+        shopper_category_days.shopper_key,
+        shopper_category_days.retailer,
         as_of_dates.as_of_date,
-        count(distinct shopper_lines.category_l2) as categories_365d
-    from shopper_lines
+        count(distinct shopper_category_days.category_l2) as categories_365d
+    from shopper_category_days
     inner join as_of_dates
         on
-            shopper_lines.business_date < as_of_dates.as_of_date
-            and shopper_lines.business_date >= as_of_dates.window_start_date
-    group by shopper_lines.shopper_key, shopper_lines.retailer, as_of_dates.as_of_date
+            shopper_category_days.business_date < as_of_dates.as_of_date
+            and shopper_category_days.business_date >= as_of_dates.window_start_date
+    group by shopper_category_days.shopper_key, shopper_category_days.retailer, as_of_dates.as_of_date
 ),
 
 totals as (
