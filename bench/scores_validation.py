@@ -180,20 +180,16 @@ def scale_child(warehouse: Path, step: str) -> dict:
     started = time.perf_counter()
     out: dict = {"step": step}
     if step == "propensity_scores":
-        training = wh.propensity_training_inputs(ref, 300_000)
-        models, _ = pipeline.train_propensity(**training, with_challenger=False)
-        del training
-        out["rows_scored"] = wh.propensity_scores(ref, models).num_rows
+        out["rows_scored"] = wh.build_propensity_scores(ref, 300_000).num_rows
     elif step == "uplift_selection":
         inputs = wh.uplift_training_inputs(ref, 300_000)
         selection = pipeline.run_uplift_selection(inputs["training"], inputs["scoring_date"], max_rows=50_000)
         out["training_rows_loaded"] = int(len(inputs["training"]))
         out["selected"] = pipeline.selected_learner(selection)
     elif step == "uplift_scoring":
-        inputs = wh.uplift_training_inputs(ref, 300_000)
-        models = pipeline.fit_uplift_models(inputs["training"], inputs["campaigns"], uplift.DEFAULT_LEARNER)
-        out["training_rows_loaded"] = int(len(inputs.pop("training")))
-        out["rows_scored"] = wh.uplift_scores(ref, models, inputs["campaigns"]).num_rows
+        scores = wh.build_uplift_scores(ref, uplift.DEFAULT_LEARNER, max_training_rows=300_000,
+                                        min_same_brand_rows=2000)
+        out["rows_scored"] = scores.num_rows
     out["seconds"] = round(time.perf_counter() - started, 1)
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 0)
     return out

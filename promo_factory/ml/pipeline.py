@@ -12,12 +12,30 @@ from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from promo_factory.ml import features, propensity, uplift
 
 MODEL_METRIC_COLUMNS = ["model_name", "model_version", "trained_at", "metric", "value", "brand", "evaluated_on"]
 WHITE_BOX = "propensity_logreg"
 CHALLENGER = "propensity_hgb_challenger"
+
+# The columns and types of the score tables, whether returned whole (pandas) or chunk by chunk (Arrow).
+PROPENSITY_SCORE_SCHEMA = pa.schema([
+    ("shopper_key", pa.string()), ("retailer", pa.string()), ("brand", pa.string()), ("as_of_date", pa.date32()),
+    ("score", pa.float64()), ("reasons", pa.string()), ("model_version", pa.string()),
+])
+UPLIFT_SCORE_SCHEMA = pa.schema([
+    ("campaign_id", pa.string()), ("retailer", pa.string()), ("shopper_key", pa.string()),
+    ("expected_incremental_sales_eur", pa.float64()), ("model_version", pa.string()),
+    ("training_pool", pa.string()), ("reasons", pa.string()),
+])
+
+
+def empty_scores(schema: pa.Schema) -> pd.DataFrame:
+    """Nothing to score: an empty table that still has typed columns
+    (untyped empty pandas columns would reach the warehouse as type NULL)."""
+    return schema.empty_table().to_pandas(types_mapper=pd.ArrowDtype)
 
 
 def key_prefix_bound(rate: float) -> str | None:
@@ -104,9 +122,6 @@ def train_propensity(
     return models, pd.DataFrame(metric_rows, columns=MODEL_METRIC_COLUMNS)
 
 
-PROPENSITY_SCORE_COLUMNS = ["shopper_key", "retailer", "brand", "as_of_date", "score", "reasons", "model_version"]
-
-
 def score_propensity(
     models: PropensityModels, scoring_features: pd.DataFrame, scoring_brand_features: pd.DataFrame
 ) -> pd.DataFrame:
@@ -134,7 +149,7 @@ def score_propensity(
                 }
             )
         )
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=PROPENSITY_SCORE_COLUMNS)
+    return pd.concat(parts, ignore_index=True) if parts else empty_scores(PROPENSITY_SCORE_SCHEMA)
 
 
 def run_propensity(
@@ -238,19 +253,6 @@ def selected_learner(model_metrics: pd.DataFrame) -> str:
     return str(chosen["model_name"].iloc[0]) if len(chosen) else uplift.DEFAULT_LEARNER
 
 
-UPLIFT_SCORE_DTYPES = {
-    "campaign_id": "string", "retailer": "string", "shopper_key": "string",
-    "expected_incremental_sales_eur": "float64", "model_version": "string", "training_pool": "string",
-    "reasons": "string",
-}
-
-
-def empty_uplift_scores() -> pd.DataFrame:
-    """No planned campaign or no randomised history: an empty table that still has typed columns
-    (untyped empty pandas columns would reach the warehouse as type NULL)."""
-    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in UPLIFT_SCORE_DTYPES.items()})
-
-
 UpliftModels = dict[str, tuple[object, str, str]]  # planned campaign_id -> (learner, model_version, pool)
 
 
@@ -305,7 +307,7 @@ def score_uplift(
             "model_version": version, "training_pool": pool_name,
             "reasons": uplift.uplift_reasons(model, matrix),
         }))
-    return pd.concat(parts, ignore_index=True) if parts else empty_uplift_scores()
+    return pd.concat(parts, ignore_index=True) if parts else empty_scores(UPLIFT_SCORE_SCHEMA)
 
 
 def run_uplift_scoring(

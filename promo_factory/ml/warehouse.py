@@ -37,17 +37,6 @@ def as_of_dates(ref: Ref) -> tuple[pd.DataFrame, Any, Any]:
 
 SCORING_CHUNK_ROWS = 200_000
 
-PROPENSITY_SCORE_SCHEMA = pa.schema([
-    ("shopper_key", pa.string()), ("retailer", pa.string()), ("brand", pa.string()), ("as_of_date", pa.date32()),
-    ("score", pa.float64()), ("reasons", pa.string()), ("model_version", pa.string()),
-])
-UPLIFT_SCORE_SCHEMA = pa.schema([
-    ("campaign_id", pa.string()), ("retailer", pa.string()), ("shopper_key", pa.string()),
-    ("expected_incremental_sales_eur", pa.float64()), ("model_version", pa.string()),
-    ("training_pool", pa.string()), ("reasons", pa.string()),
-])
-
-
 def key_range_filters(n_chunks: int) -> list[str]:
     """SQL predicates on ``shopper_key`` that split every key into ``n_chunks`` disjoint ranges.
 
@@ -103,8 +92,16 @@ def propensity_scores(ref: Ref, models: pipeline.PropensityModels,
     brand_features = ref("int_shopper_brand_features").filter(on_date)
     return scores_in_chunks(
         lambda keys: pipeline.score_propensity(models, features.filter(keys).df(), brand_features.filter(keys).df()),
-        _count(features), PROPENSITY_SCORE_SCHEMA, chunk_rows,
+        _count(features), pipeline.PROPENSITY_SCORE_SCHEMA, chunk_rows,
     )
+
+
+def build_propensity_scores(ref: Ref, max_training_rows: int) -> pa.Table:
+    """The propensity_scores table: train on the sample, release the training frames, then score everyone."""
+    training = propensity_training_inputs(ref, max_training_rows)
+    models, _ = pipeline.train_propensity(**training, with_challenger=False)
+    del training
+    return propensity_scores(ref, models)
 
 
 def _id_list(values: pd.Series) -> str:
@@ -146,5 +143,13 @@ def uplift_scores(ref: Ref, models: pipeline.UpliftModels, campaigns: pd.DataFra
     return scores_in_chunks(
         lambda keys: pipeline.score_uplift(models, audiences.filter(keys).df(), campaigns,
                                            shopper_features.filter(keys).df()),
-        _count(audiences), UPLIFT_SCORE_SCHEMA, chunk_rows,
+        _count(audiences), pipeline.UPLIFT_SCORE_SCHEMA, chunk_rows,
     )
+
+
+def build_uplift_scores(ref: Ref, learner: str, max_training_rows: int, min_same_brand_rows: int) -> pa.Table:
+    """The uplift_scores table: fit ``learner`` per training pool, release the training frame, then score."""
+    inputs = uplift_training_inputs(ref, max_training_rows)
+    models = pipeline.fit_uplift_models(inputs.pop("training"), inputs["campaigns"], learner,
+                                        min_same_brand_rows, max_training_rows)
+    return uplift_scores(ref, models, inputs["campaigns"])

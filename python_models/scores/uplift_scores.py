@@ -12,11 +12,8 @@ def model(dbt, session):
         "int_campaign_shopper_outcomes": dbt.ref("int_campaign_shopper_outcomes"),
         "dim_campaigns": dbt.ref("dim_campaigns"),
     }
-    max_rows = int(dbt.config.get("max_training_rows") or 300000)
-    inputs = warehouse.uplift_training_inputs(refs.__getitem__, max_rows)
-    models = pipeline.fit_uplift_models(
-        inputs["training"], inputs["campaigns"], pipeline.selected_learner(dbt.ref("uplift_model_metrics").df()),
-        min_same_brand_rows=int(dbt.config.get("min_same_brand_rows") or 2000), max_rows=max_rows,
+    return warehouse.build_uplift_scores(
+        refs.__getitem__, pipeline.selected_learner(dbt.ref("uplift_model_metrics").df()),
+        max_training_rows=int(dbt.config.get("max_training_rows") or 300000),
+        min_same_brand_rows=int(dbt.config.get("min_same_brand_rows") or 2000),
     )
-    del inputs["training"]
-    return warehouse.uplift_scores(refs.__getitem__, models, inputs["campaigns"])
