@@ -5,6 +5,9 @@ wall time and peak resident memory of each step, every step a separate
 process as a user would run it:
 
 - ``generate``   the sample generator (history + one extra day),
+- ``replicate``  with ``--copies N`` only: the generated history copied N-1 times further back in time
+  (``bench.replicate``; the generator holds the whole history in memory, so 100M lines are built as
+  10 copies of a 10M history),
 - ``floor``      DuckDB reading every raw file of the history once,
 - ``full_build`` ``dbt build --full-refresh`` of the SQL graph (staging, shared schema, data quality,
   KPIs, campaign outcome tables, features, with their tests) on the history,
@@ -17,7 +20,7 @@ The Python models are measured apart from the SQL build because they do not scal
 (they train on samples of shoppers) and would hide the SQL engine's ratio to the floor.
 
 Usage: ``python -m bench [--lines 1M,10M] [--runs 3]`` (``make bench``); results go to
-``bench/results/pipeline.json``. On demand: ``--lines 100M --runs 1 --out bench/results/pipeline_100M.json``.
+``bench/results/pipeline.json``. On demand: ``--lines 100M --copies 10 --runs 1 --out bench/results/pipeline_100M.json``.
 """
 
 from __future__ import annotations
@@ -140,11 +143,13 @@ con.execute(f"create table gamma as select * from read_parquet('{raw}/gamma/tran
 """
 
 
-def bench_scale(label: str, target_lines: int, runs: int, ratio: float, workdir: Path, env: dict[str, str]) -> list[Step]:
+def bench_scale(label: str, target_lines: int, runs: int, ratio: float, workdir: Path, env: dict[str, str],
+                copies: int = 1) -> list[Step]:
     scale_dir = workdir / label
     scale_dir.mkdir(parents=True, exist_ok=True)
-    shoppers = max(50, round(target_lines / ratio))
-    full, truth, history = scale_dir / "raw_full", scale_dir / "truth", scale_dir / "raw"
+    shoppers = max(50, round(target_lines / copies / ratio))
+    generated, truth, history = scale_dir / "raw_full", scale_dir / "truth", scale_dir / "raw"
+    full = scale_dir / "raw_copies" if copies > 1 else generated
     warehouse, published = scale_dir / "warehouse.duckdb", scale_dir / "published.duckdb"
     step_env = {
         **env,
@@ -161,14 +166,18 @@ def bench_scale(label: str, target_lines: int, runs: int, ratio: float, workdir:
     for run in range(runs):
         print(f"[{label}] run {run + 1}/{runs}", flush=True)
         timings.setdefault("generate", []).append(
-            run_measured(generator_command(full, truth, shoppers, DAYS + 1, 42), env, log)
+            run_measured(generator_command(generated, truth, shoppers, DAYS + 1, 42), env, log)
         )
+        if copies > 1:
+            timings.setdefault("replicate", []).append(run_measured(
+                [str(BIN / "python"), "-m", "bench.replicate", str(generated), str(full), "--copies", str(copies)], env, log
+            ))
         held_back = split_last_day(full, history, START_DATE + timedelta(days=DAYS))
         if run == 0:
             lines = duckdb.execute(
                 f"select count(*) from read_parquet('{truth}/sales_lines.parquet') "
                 f"where business_date < date '{(START_DATE + timedelta(days=DAYS)).isoformat()}'"
-            ).fetchone()[0]
+            ).fetchone()[0] * copies
         timings.setdefault("floor", []).append(
             run_measured([str(BIN / "python"), "-c", FLOOR_SCRIPT, str(history)], step_env, log)
         )
@@ -206,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lines", default="1M,10M", help="comma-separated scales in sale lines (e.g. 1M,10M,100M)")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--copies", type=int, default=1,
+                        help="generate lines / copies and copy that history back in time (100M: --copies 10)")
     parser.add_argument("--workdir", default=str(REPO / "build" / "bench"))
     parser.add_argument("--out", default=str(RESULTS / "pipeline.json"),
                         help="results file (a 100M run goes to its own: --out bench/results/pipeline_100M.json)")
@@ -219,14 +230,16 @@ def main(argv: list[str] | None = None) -> int:
 
     steps: list[Step] = []
     for label in args.lines.split(","):
-        steps += bench_scale(label, parse_lines(label), args.runs, ratio, workdir, env)
-        shutil.rmtree(workdir / label / "raw_full", ignore_errors=True)
+        steps += bench_scale(label, parse_lines(label), args.runs, ratio, workdir, env, args.copies)
+        for scratch in ("raw_full", "raw_copies"):
+            shutil.rmtree(workdir / label / scratch, ignore_errors=True)
 
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "machine": {"cores": os.cpu_count()},
         "runs": args.runs,
+        "copies": args.copies,
         "steps": [asdict(step) | {"median_seconds": step.median_seconds, "median_peak_mb": step.median_peak_mb} for step in steps],
     }
     out.write_text(json.dumps(payload, indent=2))

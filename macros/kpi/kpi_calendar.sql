@@ -48,3 +48,21 @@
 {% macro kpi_add_months(date_expr, months) -%}
     cast({{ dbt.dateadd('month', months, date_expr) }} as date)
 {%- endmacro %}
+
+{#- Weekly KPI marts are incremental like the sale lines (macros/landing/incremental.sql): an incremental run
+    deletes the weeks of int_kpi__changed_weeks (pre-hook) and reads only the sale lines of those weeks. -#}
+{% macro delete_changed_weeks(changed_weeks) -%}
+    {%- if core_is_incremental_run() -%}
+        delete from {{ this }}
+        where week_start in (select week_start from {{ changed_weeks }})
+    {%- else -%}
+        select 1 as nothing_to_delete
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Filter of a weekly KPI mart's sale lines: in an incremental run, the lines of the changed weeks only. -#}
+{% macro kpi_changed_weeks_filter(changed_weeks, date_column='business_date') -%}
+    {%- if core_is_incremental_run() -%}
+        where {{ kpi_week_start(date_column) }} in (select week_start from {{ changed_weeks }})
+    {%- endif -%}
+{%- endmacro %}

@@ -5,7 +5,8 @@
 -- record in a raw file new or re-delivered since the previous run, or in a file version that left the
 -- landing zone; those whose erased-shopper outcome flips; every transaction when the reference data changed.
 -- Records without a transaction id are grouped by file (transaction_id null, source_file set). shopper_key:
--- the shoppers of these records, before and after the change (dim_shoppers recomputes them).
+-- the shoppers of these records, before and after the change (dim_shoppers recomputes them); business_date:
+-- their dates, before and after the change (the weekly KPI marts recompute those weeks).
 -- Empty when int_core__sales_records is built from scratch (full refresh or first run).
 {%- set previous = previous_state_relation('int_core__sales_records') %}
 {#- The two large inputs (every staged record, every previous record) are read by several steps: as shared
@@ -14,7 +15,7 @@
 {%- set staged_selects = [] %}
 {%- for staging_model in ['stg_alpha__receipt_lines', 'stg_beta__order_items', 'stg_gamma__transaction_lines'] %}
     {%- do staged_selects.append(
-        'select retailer, transaction_id, source_file, source_file_version, shopper_key from ' ~ ref(staging_model)
+        'select retailer, transaction_id, source_file, source_file_version, shopper_key, business_date from ' ~ ref(staging_model)
     ) %}
 {%- endfor %}
 {%- set staged = '(' ~ staged_selects | join(' union all ') ~ ')' %}
@@ -27,7 +28,8 @@ with
             retailer,
             transaction_id,
             source_file,
-            shopper_key
+            shopper_key,
+            business_date
         from {{ staged }} as staged
         where 1 = 0
     ),
@@ -91,7 +93,8 @@ touched as (
         staged.retailer,
         staged.transaction_id,
         staged.source_file,
-        staged.shopper_key
+        staged.shopper_key,
+        staged.business_date
     from {{ staged }} as staged
     inner join new_files
         on
@@ -105,7 +108,8 @@ touched as (
         previous_records.retailer,
         previous_records.transaction_id,
         previous_records.source_file,
-        previous_records.shopper_key
+        previous_records.shopper_key,
+        previous_records.business_date
     from {{ previous }} as previous_records
     inner join gone_files
         on
@@ -119,7 +123,8 @@ touched as (
         previous_records.retailer,
         previous_records.transaction_id,
         previous_records.source_file,
-        previous_records.shopper_key
+        previous_records.shopper_key,
+        previous_records.business_date
     from {{ previous }} as previous_records
     left join erased_shoppers
         on previous_records.shopper_key = erased_shoppers.shopper_key
@@ -137,7 +142,8 @@ touched as (
         staged.retailer,
         staged.transaction_id,
         staged.source_file,
-        staged.shopper_key
+        staged.shopper_key,
+        staged.business_date
     from {{ staged }} as staged
     cross join reference_changes
     where reference_changes.n_stale_records > 0
@@ -161,7 +167,8 @@ touched_records as (
         previous_records.retailer,
         previous_records.transaction_id,
         previous_records.source_file,
-        previous_records.shopper_key
+        previous_records.shopper_key,
+        previous_records.business_date
     from {{ previous }} as previous_records
     inner join touched_transactions
         on
@@ -176,7 +183,8 @@ final as (
         retailer,
         transaction_id,
         case when transaction_id is null then source_file end as source_file,
-        shopper_key
+        shopper_key,
+        business_date
     from touched_records
 )
 

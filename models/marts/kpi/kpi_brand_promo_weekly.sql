@@ -1,7 +1,16 @@
+-- depends_on: {{ ref('int_kpi__changed_weeks') }}
+{{ config(
+    materialized=core_incremental_materialization(),
+    incremental_strategy=core_incremental_strategy(),
+    on_schema_change='fail',
+    pre_hook="{{ delete_changed_weeks(ref('int_kpi__changed_weeks')) }}",
+) }}
+-- Incremental on DuckDB: a run deletes and recomputes the weeks of int_kpi__changed_weeks only.
 with
 
 sales_lines as (
     select * from {{ ref('fct_sales_lines') }}
+    {{ kpi_changed_weeks_filter(ref('int_kpi__changed_weeks')) }}
 ),
 
 products as (
