@@ -66,3 +66,30 @@
         where {{ kpi_week_start(date_column) }} in (select week_start from {{ changed_weeks }})
     {%- endif -%}
 {%- endmacro %}
+
+{#- Monthly marts whose month m depends on months m - 1 and m (brand switching) are incremental by month:
+    a change in month c rewrites the rows of c and c + 1, read from the lines of c - 1 to c + 1.
+    The months of int_kpi__changed_months shifted by each of `offsets`, as a subquery of month_start. -#}
+{% macro kpi_changed_months_shifted(changed_months, offsets) -%}
+    {%- for offset in offsets %}
+        select {{ kpi_add_months('month_start', offset) }} as month_start from {{ changed_months }}
+        {%- if not loop.last %}
+            union
+        {%- endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro delete_changed_months(changed_months, offsets) -%}
+    {%- if core_is_incremental_run() -%}
+        delete from {{ this }}
+        where period_start in ({{ kpi_changed_months_shifted(changed_months, offsets) }})
+    {%- else -%}
+        select 1 as nothing_to_delete
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro kpi_changed_months_filter(changed_months, offsets, date_column='business_date') -%}
+    {%- if core_is_incremental_run() -%}
+        where {{ kpi_month_start(date_column) }} in ({{ kpi_changed_months_shifted(changed_months, offsets) }})
+    {%- endif -%}
+{%- endmacro %}

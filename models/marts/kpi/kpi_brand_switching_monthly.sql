@@ -1,12 +1,22 @@
 {#- Brand switching within a category between consecutive calendar months.
     Each shopper's main brand of a category in a month is the brand with the
     highest sales over their lines with units > 0 (ties: first brand name).
-    A shopper buying the category in both months moves from_brand -> to_brand. -#}
+    A shopper buying the category in both months moves from_brand -> to_brand.
+    Incremental on DuckDB: a change in month c rewrites the rows of months c and c + 1 (read from the lines
+    of c - 1 to c + 1); the other months' rows stay as they are. -#}
+-- depends_on: {{ ref('int_kpi__changed_months') }}
+{{ config(
+    materialized=core_incremental_materialization(),
+    incremental_strategy=core_incremental_strategy(),
+    on_schema_change='fail',
+    pre_hook="{{ delete_changed_months(ref('int_kpi__changed_months'), [0, 1]) }}",
+) }}
 
 with
 
 sales_lines as (
     select * from {{ ref('fct_sales_lines') }}
+    {{ kpi_changed_months_filter(ref('int_kpi__changed_months'), [-1, 0, 1]) }}
 ),
 
 products as (
@@ -92,6 +102,12 @@ moves as (
             and current_period.category_l2 = previous_period.category_l2
             and current_period.category_l3 = previous_period.category_l3
             and previous_period.period_start = {{ kpi_add_months('current_period.period_start', -1) }}
+    {% if core_is_incremental_run() -%}
+        -- the first month read has no month before it here: its moves are not rewritten
+        where current_period.period_start in (
+            {{ kpi_changed_months_shifted(ref('int_kpi__changed_months'), [0, 1]) }}
+        )
+    {%- endif %}
 ),
 
 final as (
