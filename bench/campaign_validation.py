@@ -55,6 +55,7 @@ RESULTS = REPO / "bench" / "results" / "campaign_validation.json"
 KEY = ["campaign_id", "retailer"]
 TRUTHS = ["true_itt_effect", "true_effect_per_treated"]
 CONTROL_SIZE_BINS = [0, 10, 20, 40, 80, 10**9]
+SKEWNESS_BINS = [0.0, 0.1, 0.2, 0.3, 0.5, math.inf]
 
 
 def _generate(out: Path, truth: Path, seed: int, shoppers: int, days: int, broken: bool) -> None:
@@ -229,6 +230,12 @@ def summarise(all_rows: pd.DataFrame, all_broken_rows: pd.DataFrame) -> dict[str
             f"n_control >= {int(interval.left)}")
         by_size[label] = {k: v for k, v in _coverage(group, "true_itt_effect").items()
                           if k in ("rows", "coverage_welch", "coverage_cuped")}
+    by_skewness = {}
+    skew_bins = pd.cut(finite["estimate_skewness"].abs(), SKEWNESS_BINS, right=False)
+    for interval, group in finite.groupby(skew_bins, observed=True):
+        by_skewness[f"|estimate_skewness| {interval.left:g}-{interval.right:g}"] = {
+            k: v for k, v in _coverage(group, "true_itt_effect").items() if k in ("rows", "coverage_welch", "coverage_cuped")
+        }
     ok = finite["verdict"] == "ok"
     placebo = finite[np.isfinite(finite["placebo_ci_low"])] if "placebo_ci_low" in finite else finite.iloc[:0]
     broken_rows = all_broken_rows[all_broken_rows["retailer"] != "ALL"]
@@ -246,6 +253,8 @@ def summarise(all_rows: pd.DataFrame, all_broken_rows: pd.DataFrame) -> dict[str
         "coverage_cuped_verdict_ok": _share(((finite["cuped_ci_low"] <= finite["true_itt_effect"])
                                              & (finite["true_itt_effect"] <= finite["cuped_ci_high"]))[ok]),
         "coverage_by_control_size": by_size,
+        "coverage_by_estimate_skewness": by_skewness,
+        "rows_verdict_ok": int(ok.sum()),
         "pooled_all_rows": _coverage(pooled, "true_itt_effect"),
         "placebo_pre_period": {
             "rows": int(len(placebo)),
@@ -277,9 +286,12 @@ def _print(summary: dict, seeds: int, seconds: float) -> None:
         ("coverage 95 % CI, Welch (true ITT)", f"{summary['coverage_welch']:.1%}  (target 93-97 %, se {summary['coverage_se']:.1%})"),
         ("coverage 95 % CI, CUPED (true ITT)", f"{summary['coverage_cuped']:.1%}"),
         ("Welch misses: CI above / below truth", f"{summary['welch_ci_above_truth']:.1%} / {summary['welch_ci_below_truth']:.1%}"),
-        ("coverage Welch / CUPED, verdict ok", f"{summary['coverage_welch_verdict_ok']:.1%} / {summary['coverage_cuped_verdict_ok']:.1%}"),
+        ("coverage Welch / CUPED, verdict ok", f"{summary['coverage_welch_verdict_ok']:.1%} / "
+         f"{summary['coverage_cuped_verdict_ok']:.1%} of {summary['rows_verdict_ok']}"),
         *[(f"  {label} ({v['rows']} rows)", f"Welch {v['coverage_welch']:.1%} / CUPED {v['coverage_cuped']:.1%}")
           for label, v in summary["coverage_by_control_size"].items()],
+        *[(f"  {label} ({v['rows']} rows)", f"Welch {v['coverage_welch']:.1%} / CUPED {v['coverage_cuped']:.1%}")
+          for label, v in summary["coverage_by_estimate_skewness"].items()],
         ("ALL rows, multi-retailer (Welch / CUPED)",
          f"{pooled['coverage_welch']:.1%} / {pooled['coverage_cuped']:.1%} of {pooled['rows']}"),
         ("placebo A/A on the pre-period: Welch covers 0",

@@ -19,7 +19,10 @@ import pandas as pd
 
 from promo_factory.measurement.verdict import VerdictThresholds, contamination_share, most_severe, verdict
 from promo_factory.stats import (
+    DiffShape,
     cuped_diff,
+    diff_shape,
+    pooled_shape,
     proportion_diff,
     relative_lift,
     srm_chi_square,
@@ -66,6 +69,7 @@ EXTRA_COLUMNS: tuple[str, ...] = (
     "buyer_rate_lift_ci_high",
     "buyer_rate_p_value",
     "contamination_share",
+    "estimate_skewness",
     "verdict",
 )
 
@@ -82,6 +86,7 @@ class _Stratum:
     var_mean_t: float
     var_mean_c: float
     buyer_diff_se: float
+    shape: DiffShape
 
 
 def _ratio(numerator: float, denominator: float) -> float:
@@ -105,6 +110,7 @@ def _measure_stratum(
     n_t, n_c = int(treated.sum()), int(control.sum())
 
     welch = welch_diff(y_t, y_c)
+    shape = diff_shape(y_t, y_c)
     cuped = cuped_diff(y_t, x_t, y_c, x_c)
     mean_t = float(y_t.mean()) if n_t else math.nan
     mean_c = float(y_c.mean()) if n_c else math.nan
@@ -152,9 +158,10 @@ def _measure_stratum(
         "buyer_rate_lift_ci_high": buyer_diff.ci_high,
         "buyer_rate_p_value": buyer_diff.p_value,
         "contamination_share": contamination_share(contaminated, n_c),
+        "estimate_skewness": shape.skewness,
     }
-    row["verdict"] = verdict(srm_p, contaminated, n_t, n_c, thresholds)
-    return _Stratum(row, welch, cuped.diff, var_mean_t, var_mean_c, buyer_diff.se)
+    row["verdict"] = verdict(srm_p, contaminated, n_t, n_c, thresholds, shape.skewness)
+    return _Stratum(row, welch, cuped.diff, var_mean_t, var_mean_c, buyer_diff.se, shape)
 
 
 def _pool(campaign_id: str, holdout_share: float, strata: list[_Stratum], thresholds: VerdictThresholds) -> dict:
@@ -186,7 +193,8 @@ def _pool(campaign_id: str, holdout_share: float, strata: list[_Stratum], thresh
     contaminated = int(sum(int(r["contaminated_redemptions"]) for r in rows))
     cost = float(sum(float(r["cost_eur"]) for r in rows))
     incremental_eur = float(sum(float(r["incremental_sales_eur"]) for r in rows))
-    own_verdict = verdict(srm_p, contaminated, n_t_total, n_c_total, thresholds)
+    shape = pooled_shape(w, [s.shape for s in strata])
+    own_verdict = verdict(srm_p, contaminated, n_t_total, n_c_total, thresholds, shape.skewness)
     return {
         "campaign_id": campaign_id,
         "retailer": ALL,
@@ -220,6 +228,7 @@ def _pool(campaign_id: str, holdout_share: float, strata: list[_Stratum], thresh
         "buyer_rate_lift_ci_high": buyer.ci_high,
         "buyer_rate_p_value": buyer.p_value,
         "contamination_share": contamination_share(contaminated, n_c_total),
+        "estimate_skewness": shape.skewness,
         "verdict": most_severe([own_verdict, *(str(r["verdict"]) for r in rows)]),
     }
 

@@ -7,7 +7,12 @@ Rules, first that applies wins (most severe first):
    shoppers) exceed `max_contamination_share` (10 %) of the control shoppers:
    the control arm was partly treated, ITT is biased towards zero.
 3. `underpowered` an arm holds fewer than `min_shoppers_per_arm` (30)
-   shoppers: the normal approximation behind the Welch CI is not trusted.
+   shoppers, or the estimate's skewness (`promo_factory.stats.skewness`:
+   outcome skewness x arm imbalance) exceeds `max_estimate_skewness` (0.2,
+   Cochran's bound): the normal approximation behind the Welch CI is not
+   trusted. On the generator's zero-inflated outcome, rows past that bound
+   have CIs covering the true effect 77-91 % of the time instead of 95 %
+   (README, "Measured quality").
 4. `ok`.
 The pooled ALL row takes the most severe of its own verdict and its
 retailers' verdicts.
@@ -29,6 +34,7 @@ class VerdictThresholds:
     srm_alpha: float = 0.001
     max_contamination_share: float = 0.10
     min_shoppers_per_arm: int = 30
+    max_estimate_skewness: float = 0.2
 
 
 def contamination_share(contaminated_redemptions: int, n_control: int) -> float:
@@ -42,6 +48,7 @@ def verdict(
     n_treatment: int,
     n_control: int,
     thresholds: VerdictThresholds = VerdictThresholds(),
+    estimate_skewness: float = math.nan,
 ) -> str:
     """The verdict of one campaign x retailer row (rules in the module docstring)."""
     if not math.isnan(srm_p_value) and srm_p_value < thresholds.srm_alpha:
@@ -50,6 +57,8 @@ def verdict(
     if contaminated_redemptions > 0 and (math.isnan(share) or share > thresholds.max_contamination_share):
         return "contaminated"
     if min(n_treatment, n_control) < thresholds.min_shoppers_per_arm:
+        return "underpowered"
+    if abs(estimate_skewness) > thresholds.max_estimate_skewness:
         return "underpowered"
     return "ok"
 

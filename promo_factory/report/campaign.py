@@ -174,7 +174,8 @@ def render_campaign_report(results: pd.DataFrame, daily: pd.DataFrame, campaigns
         f"<h2>All campaigns</h2>{summary}{''.join(sections)}"
         "<p class='note'>Verdicts: srm_failure when the SRM chi-square p-value &lt; 0.001; contaminated when "
         "redemptions by control shoppers exceed 10 % of the control arm; underpowered when an arm has fewer than "
-        "30 shoppers.</p></body></html>"
+        "30 shoppers or the estimate is too skewed for a normal interval (|estimate_skewness| &gt; 0.2: a skewed "
+        "outcome with a small arm).</p></body></html>"
     )
 
 

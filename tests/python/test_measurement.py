@@ -11,7 +11,7 @@ import pytest
 from promo_factory.measurement import RESULT_COLUMNS, VerdictThresholds, campaign_power, campaign_results, verdict
 from promo_factory.measurement.power import planned_audience
 from promo_factory.measurement.results import CONTRACT_COLUMNS
-from promo_factory.stats import cuped_diff, minimum_detectable_effect, srm_chi_square, welch_diff
+from promo_factory.stats import cuped_diff, diff_shape, minimum_detectable_effect, srm_chi_square, welch_diff
 
 
 def _outcomes(seed: int = 0, n: dict[str, tuple[int, int]] | None = None, effect: float = 3.0) -> pd.DataFrame:
@@ -143,6 +143,43 @@ def test_verdict_rules_in_order() -> None:
     assert verdict(0.5, 0, 100, 29) == "underpowered"
     assert verdict(math.nan, 0, 100, 100) == "ok"
     assert verdict(0.5, 0, 10, 10, VerdictThresholds(min_shoppers_per_arm=5)) == "ok"
+
+
+def test_verdict_flags_a_too_skewed_estimate() -> None:
+    assert verdict(0.5, 0, 400, 40, estimate_skewness=-0.21) == "underpowered"
+    assert verdict(0.5, 0, 400, 40, estimate_skewness=0.19) == "ok"
+    assert verdict(0.5, 0, 400, 40, estimate_skewness=math.nan) == "ok"
+    assert verdict(0.5, 0, 400, 40, VerdictThresholds(max_estimate_skewness=0.5), -0.3) == "ok"
+
+
+def _zero_inflated(n_t: int, n_c: int) -> pd.DataFrame:
+    """One shopper in ten spends 50 EUR, the others nothing (skewness 2.67), in both arms."""
+    spend = lambda n: [50.0 if i % 10 == 0 else 0.0 for i in range(n)]  # noqa: E731
+    return pd.DataFrame({
+        "campaign_id": "CMP-1",
+        "retailer": "ALPHA",
+        "shopper_key": [f"S{i:04d}" for i in range(n_t + n_c)],
+        "arm": ["treatment"] * n_t + ["control"] * n_c,
+        "outcome_sales_eur": spend(n_t) + spend(n_c),
+        "pre_period_sales_eur": 0.0,
+        "is_buyer": [y > 0 for y in spend(n_t) + spend(n_c)],
+    })
+
+
+def test_skewed_outcome_with_a_small_arm_is_underpowered() -> None:
+    # 400 / 40: skew(d) = 2.67 * (1/400^2 - 1/40^2) / (1/400 + 1/40)^1.5 = -0.36; 220 / 220: 0
+    unbalanced = _zero_inflated(400, 40)
+    campaigns = CAMPAIGNS.assign(holdout_share=40 / 440)
+    row = _row(campaign_results(unbalanced, campaigns, REDEMPTIONS.iloc[0:0]), "ALPHA")
+    expected = diff_shape([50.0 if i % 10 == 0 else 0.0 for i in range(400)],
+                          [50.0 if i % 10 == 0 else 0.0 for i in range(40)]).skewness
+    assert row["estimate_skewness"] == pytest.approx(expected)
+    assert row["estimate_skewness"] == pytest.approx(-0.36, abs=0.01)
+    assert row["verdict"] == "underpowered"
+    balanced = _row(campaign_results(_zero_inflated(220, 220), CAMPAIGNS.assign(holdout_share=0.5),
+                                     REDEMPTIONS.iloc[0:0]), "ALPHA")
+    assert balanced["estimate_skewness"] == pytest.approx(0.0, abs=1e-12)
+    assert balanced["verdict"] == "ok"
 
 
 def test_all_row_takes_the_most_severe_verdict() -> None:

@@ -13,8 +13,10 @@ from promo_factory.stats import (
     cuped_diff,
     cuped_theta,
     cuped_variance,
+    diff_shape,
     inverse_variance_pool,
     minimum_detectable_effect,
+    pooled_shape,
     proportion_diff,
     relative_lift,
     required_holdout_share,
@@ -265,3 +267,48 @@ def test_required_holdout_share_impossible_is_nan() -> None:
     # even 50/50 gives MDE = 2.8 * 10 * sqrt(4 / 100) = 5.6 > 1
     assert math.isnan(required_holdout_share(10.0, 100, 1.0))
     assert required_holdout_share(0.0, 100, 1.0) == 0.0
+
+
+# --- skewness of a difference in means ----------------------------------------
+
+
+def test_diff_shape_hand_computed() -> None:
+    # residuals -1, -1, 2 (treatment, mean 1) and -1, 1 (control, mean 2): m2 = 8/5, m3 = 6/5
+    shape = diff_shape([0.0, 0.0, 3.0], [1.0, 3.0])
+    assert shape.third_cumulant == pytest.approx(1.2 * (1 / 9 - 1 / 4))  # -1/6
+    assert shape.variance == pytest.approx(1.6 * (1 / 3 + 1 / 2))  # 4/3
+    assert shape.skewness == pytest.approx(-(1 / 6) / (4 / 3) ** 1.5)  # -0.10825
+
+
+def test_diff_shape_equal_arms_cancel_and_swapping_flips_the_sign() -> None:
+    rng = np.random.default_rng(3)
+    y = rng.exponential(size=600)
+    assert diff_shape(y[:300], y[300:]).skewness == pytest.approx(0.0, abs=1e-12)
+    small, large = y[:50], y[50:]
+    assert diff_shape(large, small).skewness < -0.1  # the small control arm's right skew, mirrored
+    assert diff_shape(small, large).skewness == pytest.approx(-diff_shape(large, small).skewness)
+
+
+def test_diff_shape_matches_the_skewness_of_simulated_differences() -> None:
+    # exponential outcome (skewness 2), arms of 900 and 100: skew(d) = 2 (1/900^2 - 1/100^2) / (1/900 + 1/100)^1.5
+    expected = 2 * (1 / 900**2 - 1 / 100**2) / (1 / 900 + 1 / 100) ** 1.5
+    rng = np.random.default_rng(11)
+    draws = rng.exponential(size=(20_000, 1000))
+    differences = draws[:, :900].mean(axis=1) - draws[:, 900:].mean(axis=1)
+    assert sps.skew(differences) == pytest.approx(expected, abs=0.05)
+    assert diff_shape(draws[0, :900], draws[0, 900:]).skewness == pytest.approx(expected, abs=0.1)
+
+
+def test_diff_shape_degenerate_cases() -> None:
+    assert math.isnan(diff_shape([1.0], [1.0, 2.0]).skewness)
+    assert diff_shape([2.0, 2.0], [5.0, 5.0, 5.0]).skewness == 0.0
+
+
+def test_pooled_shape_adds_cumulants() -> None:
+    a = diff_shape([0.0, 0.0, 3.0], [1.0, 3.0])
+    b = type(a)(third_cumulant=0.5, variance=2.0, skewness=0.5 / 2.0**1.5)
+    pooled = pooled_shape([0.5, 0.5], [a, b])
+    assert pooled.third_cumulant == pytest.approx(0.125 * (-1 / 6 + 0.5))
+    assert pooled.variance == pytest.approx(0.25 * (4 / 3 + 2.0))
+    assert pooled.skewness == pytest.approx((0.125 / 3) / (0.25 * 10 / 3) ** 1.5)  # 0.05477
+    assert pooled_shape([1.0], [a]).skewness == pytest.approx(a.skewness)
