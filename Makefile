@@ -105,8 +105,10 @@ bench: setup
 	$(BIN)/python -m bench
 
 # Coverage of the campaign CIs against the planted truth over many seeds (issue 4).
+# 50 seeds at 300 shoppers (small arms: where a t-interval struggles) and at 2 000 (arms of 100-700).
 bench-campaigns: setup
 	$(BIN)/python -m bench.campaign_validation --seeds 50
+	$(BIN)/python -m bench.campaign_validation --seeds 50 --shoppers 2000 --out bench/results/campaign_validation_2000.json
 
 # Static HTML campaign report from the warehouse.
 report: setup

@@ -1,5 +1,7 @@
 -- One row: a fingerprint of the reference data every sale record is validated against (GAMMA sku_map, the
--- store codes, the loaded catalog GTINs). When it changes, an incremental run re-validates every record.
+-- store codes, the loaded catalog GTINs) and of the product and store attributes the incremental marts group
+-- by (brand, categories; retailer, format, postal code). When it changes, an incremental run re-validates
+-- every record, and the KPI marts and features built by period recompute every period.
 
 with
 
@@ -29,13 +31,19 @@ reference_entries as (
 
     union all
 
-    select {{ dbt.concat(["'store:'", 'store_code']) }} as entry
+    select {{ dbt.concat([
+        "'store:'", 'store_code', "'='", "coalesce(retailer, '')", "'/'", "coalesce(format, '')", "'/'",
+        "coalesce(postal_code, '')",
+    ]) }} as entry
     from stores
     where store_code is not null
 
     union all
 
-    select {{ dbt.concat(["'product:'", 'gtin']) }} as entry
+    select {{ dbt.concat([
+        "'product:'", 'gtin', "'='", "coalesce(brand, '')", "'/'", "coalesce(category_l1, '')", "'/'",
+        "coalesce(category_l2, '')", "'/'", "coalesce(category_l3, '')",
+    ]) }} as entry
     from catalog_records
     where outcome = 'loaded'
 ),
