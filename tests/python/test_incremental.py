@@ -26,15 +26,12 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 DBT = REPO / ".venv" / "bin" / "dbt"
 PROMO = REPO / ".venv" / "bin" / "promo"
-# The core models and every model that is incremental downstream of them (KPI marts by week or month,
-# shopper features by as-of date), with the models they read.
+# The core models and the models that are incremental downstream of them (KPI marts by week or month),
+# with the models they read.
 SELECTION = [
     "staging", "intermediate.core", "marts.core", "marts.dq", "path:tests/dbt/core",
-    "intermediate.kpi", "marts.kpi", "kpi_french_departements", "int_feature_as_of_dates", "int_shopper_features",
+    "intermediate.kpi", "marts.kpi", "kpi_french_departements",
 ]
-# A grid point every 4 days after 3 days of history: the 16-day history then holds grid dates that
-# later deliveries (late files, re-deliveries, erasure) must make int_shopper_features recompute.
-FEATURE_VARS = "{feature_grid_step_days: 4, feature_min_history_days: 3}"
 START = date(2025, 10, 1)
 DAYS = 16
 SHOPPERS = 80
@@ -54,8 +51,7 @@ def run_dbt(args: list[str], raw_dir: Path, work: Path) -> subprocess.CompletedP
         "PROMO_KEY_SALT": "",
         "DO_NOT_TRACK": "1",
     }
-    command = [str(DBT), *args, "--no-use-colors", "--indirect-selection", "cautious", "--vars", FEATURE_VARS,
-               "--select", *SELECTION]
+    command = [str(DBT), *args, "--no-use-colors", "--indirect-selection", "cautious", "--select", *SELECTION]
     return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
 
 
@@ -196,7 +192,7 @@ def test_a_rerun_without_new_files_changes_nothing(warehouses: tuple[Path, Path,
 
 def test_history_exercises_every_change(warehouses: tuple[Path, Path, Path]) -> None:
     """The staged history really contains what the test claims: superseded BETA versions, erased shoppers,
-    several weeks of KPIs and training-grid feature dates."""
+    several weeks of KPIs."""
     incremental, _, _ = warehouses
     with duckdb.connect(str(incremental), read_only=True) as connection:
         reasons = dict(connection.sql(
@@ -206,15 +202,10 @@ def test_history_exercises_every_change(warehouses: tuple[Path, Path, Path]) -> 
             "select count(*) from marts.dq_reconciliation"
             " where rows_read <> rows_loaded + rows_excluded + rows_quarantined"
         ).fetchall()[0][0]
-        grid_dates = connection.sql(
-            "select count(distinct as_of_date) from intermediate.int_shopper_features"
-            " where as_of_date in (select as_of_date from intermediate.int_feature_as_of_dates where is_training_grid)"
-        ).fetchall()[0][0]
         weeks = connection.sql("select count(distinct week_start) from marts.kpi_brand_weekly").fetchall()[0][0]
     assert reasons.get("superseded_version", 0) > 0
     assert reasons.get("erased_shopper", 0) > 0
     assert balance == 0
-    assert grid_dates >= 2  # feature dates kept from earlier stages
     assert weeks >= 3
 
 

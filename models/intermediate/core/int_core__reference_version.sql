@@ -1,7 +1,7 @@
 -- One row: a fingerprint of the reference data every sale record is validated against (GAMMA sku_map, the
 -- store codes, the loaded catalog GTINs) and of the product and store attributes the incremental marts group
 -- by (brand, categories; retailer, format, postal code). When it changes, an incremental run re-validates
--- every record, and the KPI marts and features built by period recompute every period.
+-- every record, and the KPI marts built by period recompute every period.
 
 with
 

@@ -1,16 +1,12 @@
 -- One row per as-of date at which shopper features are computed: a 28-day
--- training grid, the scoring date (the day after the last business date), each
--- past campaign's start_date and each planned campaign's start_date.
+-- training grid ending at the last business date, the scoring date (the day
+-- after it), each past campaign's start_date and each planned campaign's start_date.
 -- Features as of D use sales with business_date < D only; window bounds are precomputed here.
--- The grid is anchored on fixed dates (every 28 days from Monday 2000-01-03), not on the last business date:
--- a new day then adds no grid date, and the features already computed for the grid stay valid, so
--- int_shopper_features builds only the dates it does not hold yet (in a daily run: the scoring date).
 
 {% set step_days = var('feature_grid_step_days', 28) %}
 {% set max_points = var('feature_grid_max_points', 8) %}
 {% set min_history_days = var('feature_min_history_days', 91) %}
 {% set horizon_days = var('propensity_horizon_days', 28) %}
-{% set grid_epoch = "cast('2000-01-03' as date)" %}
 
 with
 
@@ -29,35 +25,19 @@ sales_range as (
     from sales_lines
 ),
 
-grid_anchor as (
-    -- the latest grid date on or before the scoring date (last business date + 1)
-    select
-        cast(
-            {{ dbt.dateadd(
-                'day',
-                '-1 * mod(' ~ dbt.datediff(grid_epoch, dbt.dateadd('day', '1', 'last_business_date'), 'day')
-                ~ ', ' ~ step_days ~ ')',
-                dbt.dateadd('day', '1', 'last_business_date')
-            ) }}
-            as date
-        ) as anchor_date
-    from sales_range
-),
-
 steps as (
     {{ dbt.generate_series(max_points) }}
 ),
 
 grid_dates as (
-    -- each grid date D has its whole target window [D, D + 27] observed: D <= anchor - 28 <= last - 27
     select
         cast(
-            {{ dbt.dateadd('day', '-' ~ step_days ~ ' * steps.generated_number', 'grid_anchor.anchor_date') }}
+            {{ dbt.dateadd('day', '1 - ' ~ step_days ~ ' * steps.generated_number', 'sales_range.last_business_date') }}
             as date
         ) as as_of_date,
         'training_grid' as as_of_kind
     from steps
-    cross join grid_anchor
+    cross join sales_range
 ),
 
 scoring_date as (

@@ -1,15 +1,6 @@
 -- One row per identified shopper x as-of date, for shoppers with at least one
 -- sale line at their retailer in the 365 days before the as-of date.
 -- Point in time: only lines with window_start_date <= business_date < as_of_date are read.
--- Incremental on DuckDB by as-of date (macros/features/feature_dates.sql): a run builds the as-of dates the
--- table does not hold, after deleting those whose window holds a changed transaction.
--- depends_on: {{ ref('int_core__changed_transactions') }}
-{{ config(
-    materialized=core_incremental_materialization(),
-    incremental_strategy=core_incremental_strategy(),
-    on_schema_change='fail',
-    pre_hook="{{ delete_stale_feature_dates(ref('int_feature_as_of_dates'), ref('int_core__changed_transactions')) }}",
-) }}
 
 with
 
@@ -27,7 +18,6 @@ stores as (
 
 as_of_dates as (
     select * from {{ ref('int_feature_as_of_dates') }}
-    {{ feature_dates_to_build_filter() }}
 ),
 
 priced_lines as (
