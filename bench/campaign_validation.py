@@ -212,6 +212,11 @@ def _coverage(rows: pd.DataFrame, truth_column: str) -> dict[str, float]:
     }
 
 
+def _coverage_brief(rows: pd.DataFrame) -> dict[str, float]:
+    """Rows and Welch / CUPED coverage of the true ITT effect (the per-bin figures)."""
+    return {k: v for k, v in _coverage(rows, "true_itt_effect").items() if k in ("rows", "coverage_welch", "coverage_cuped")}
+
+
 def summarise(all_rows: pd.DataFrame, all_broken_rows: pd.DataFrame) -> dict[str, object]:
     """The validation figures (module docstring) from the per-row comparison."""
     rows = all_rows[all_rows["retailer"] != "ALL"]
@@ -228,14 +233,11 @@ def summarise(all_rows: pd.DataFrame, all_broken_rows: pd.DataFrame) -> dict[str
     for interval, group in finite.groupby(bins, observed=True):
         label = f"n_control {int(interval.left)}-{int(interval.right) - 1}" if interval.right < 10**9 else (
             f"n_control >= {int(interval.left)}")
-        by_size[label] = {k: v for k, v in _coverage(group, "true_itt_effect").items()
-                          if k in ("rows", "coverage_welch", "coverage_cuped")}
+        by_size[label] = _coverage_brief(group)
     by_skewness = {}
     skew_bins = pd.cut(finite["estimate_skewness"].abs(), SKEWNESS_BINS, right=False)
     for interval, group in finite.groupby(skew_bins, observed=True):
-        by_skewness[f"|estimate_skewness| {interval.left:g}-{interval.right:g}"] = {
-            k: v for k, v in _coverage(group, "true_itt_effect").items() if k in ("rows", "coverage_welch", "coverage_cuped")
-        }
+        by_skewness[f"|estimate_skewness| {interval.left:g}-{interval.right:g}"] = _coverage_brief(group)
     ok = finite["verdict"] == "ok"
     placebo = finite[np.isfinite(finite["placebo_ci_low"])] if "placebo_ci_low" in finite else finite.iloc[:0]
     broken_rows = all_broken_rows[all_broken_rows["retailer"] != "ALL"]
@@ -320,7 +322,8 @@ def _print(summary: dict, seeds: int, seconds: float) -> None:
 COLUMNS = [
     "seed", *KEY, "n_treatment", "n_control", "retailers", *TRUTHS, "incremental_sales_per_shopper",
     "ci_low", "ci_high", "cuped_incremental_sales_per_shopper", "cuped_ci_low", "cuped_ci_high",
-    "srm_p_value", "verdict", "is_broken_randomisation", "placebo_estimate", "placebo_ci_low", "placebo_ci_high",
+    "srm_p_value", "estimate_skewness", "verdict", "is_broken_randomisation", "placebo_estimate", "placebo_ci_low",
+    "placebo_ci_high",
 ]
 
 

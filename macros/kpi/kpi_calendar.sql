@@ -49,47 +49,42 @@
     cast({{ dbt.dateadd('month', months, date_expr) }} as date)
 {%- endmacro %}
 
-{#- Weekly KPI marts are incremental like the sale lines (macros/landing/incremental.sql): an incremental run
-    deletes the weeks of int_kpi__changed_weeks (pre-hook) and reads only the sale lines of those weeks. -#}
-{% macro delete_changed_weeks(changed_weeks) -%}
-    {%- if core_is_incremental_run() -%}
-        delete from {{ this }}
-        where week_start in (select week_start from {{ changed_weeks }})
-    {%- else -%}
-        select 1 as nothing_to_delete
-    {%- endif -%}
-{%- endmacro %}
+{#- The KPI marts whose rows belong to a week or a month are incremental like the sale lines
+    (macros/landing/incremental.sql): an incremental run deletes the periods of int_kpi__changed_weeks or
+    int_kpi__changed_months (pre-hook) and reads only the sale lines of the periods it recomputes. A mart whose
+    period p also depends on p - 1 (brand switching) rewrites the changed periods and the ones after them
+    (offsets [0, 1]), read from the lines of offsets [-1, 0, 1].
+    grain: 'week' or 'month'; the changed-period model holds one column, <grain>_start. -#}
 
-{#- Filter of a weekly KPI mart's sale lines: in an incremental run, the lines of the changed weeks only. -#}
-{% macro kpi_changed_weeks_filter(changed_weeks, date_column='business_date') -%}
-    {%- if core_is_incremental_run() -%}
-        where {{ kpi_week_start(date_column) }} in (select week_start from {{ changed_weeks }})
-    {%- endif -%}
-{%- endmacro %}
-
-{#- Monthly marts whose month m depends on months m - 1 and m (brand switching) are incremental by month:
-    a change in month c rewrites the rows of c and c + 1, read from the lines of c - 1 to c + 1.
-    The months of int_kpi__changed_months shifted by each of `offsets`, as a subquery of month_start. -#}
-{% macro kpi_changed_months_shifted(changed_months, offsets) -%}
+{#- The changed periods shifted by each of `offsets` periods, as a subquery of <grain>_start. -#}
+{% macro kpi_changed_periods(changed_periods, grain, offsets=[0]) -%}
+    {%- set period_start = grain ~ '_start' %}
     {%- for offset in offsets %}
-        select {{ kpi_add_months('month_start', offset) }} as month_start from {{ changed_months }}
+        select
+            {% if offset == 0 %}{{ period_start }}
+            {%- elif grain == 'month' %}{{ kpi_add_months(period_start, offset) }}
+            {%- else %}{{ exceptions.raise_compiler_error('kpi_changed_periods: only months shift') }}
+            {%- endif %} as {{ period_start }}
+        from {{ changed_periods }}
         {%- if not loop.last %}
             union
         {%- endif %}
     {%- endfor %}
 {%- endmacro %}
 
-{% macro delete_changed_months(changed_months, offsets) -%}
+{% macro delete_changed_periods(changed_periods, grain, period_column, offsets=[0]) -%}
     {%- if core_is_incremental_run() -%}
         delete from {{ this }}
-        where period_start in ({{ kpi_changed_months_shifted(changed_months, offsets) }})
+        where {{ period_column }} in ({{ kpi_changed_periods(changed_periods, grain, offsets) }})
     {%- else -%}
         select 1 as nothing_to_delete
     {%- endif -%}
 {%- endmacro %}
 
-{% macro kpi_changed_months_filter(changed_months, offsets, date_column='business_date') -%}
+{#- Filter of a mart's sale lines: in an incremental run, the lines of the periods to read only. -#}
+{% macro kpi_changed_periods_filter(changed_periods, grain, offsets=[0], date_column='business_date') -%}
     {%- if core_is_incremental_run() -%}
-        where {{ kpi_month_start(date_column) }} in ({{ kpi_changed_months_shifted(changed_months, offsets) }})
+        {%- set period_of_date = kpi_month_start(date_column) if grain == 'month' else kpi_week_start(date_column) %}
+        where {{ period_of_date }} in ({{ kpi_changed_periods(changed_periods, grain, offsets) }})
     {%- endif -%}
 {%- endmacro %}

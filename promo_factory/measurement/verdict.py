@@ -10,9 +10,9 @@ Rules, first that applies wins (most severe first):
    shoppers, or the estimate's skewness (`promo_factory.stats.skewness`:
    outcome skewness x arm imbalance) exceeds `max_estimate_skewness` (0.2,
    Cochran's bound): the normal approximation behind the Welch CI is not
-   trusted. On the generator's zero-inflated outcome, rows past that bound
-   have CIs covering the true effect 77-91 % of the time instead of 95 %
-   (README, "Measured quality").
+   trusted. On the generator's zero-inflated outcome, rows with a skewness
+   beyond 0.3 have Welch CIs covering the true effect 86-90 % of the time
+   instead of 95 % (README, "Measured quality").
 4. `ok`.
 The pooled ALL row takes the most severe of its own verdict and its
 retailers' verdicts.

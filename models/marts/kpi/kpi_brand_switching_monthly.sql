@@ -9,14 +9,14 @@
     materialized=core_incremental_materialization(),
     incremental_strategy=core_incremental_strategy(),
     on_schema_change='fail',
-    pre_hook="{{ delete_changed_months(ref('int_kpi__changed_months'), [0, 1]) }}",
+    pre_hook="{{ delete_changed_periods(ref('int_kpi__changed_months'), 'month', 'period_start', [0, 1]) }}",
 ) }}
 
 with
 
 sales_lines as (
     select * from {{ ref('fct_sales_lines') }}
-    {{ kpi_changed_months_filter(ref('int_kpi__changed_months'), [-1, 0, 1]) }}
+    {{ kpi_changed_periods_filter(ref('int_kpi__changed_months'), 'month', [-1, 0, 1]) }}
 ),
 
 products as (
@@ -105,7 +105,7 @@ moves as (
     {% if core_is_incremental_run() -%}
         -- the first month read has no month before it here: its moves are not rewritten
         where current_period.period_start in (
-            {{ kpi_changed_months_shifted(ref('int_kpi__changed_months'), [0, 1]) }}
+            {{ kpi_changed_periods(ref('int_kpi__changed_months'), 'month', [0, 1]) }}
         )
     {%- endif %}
 ),

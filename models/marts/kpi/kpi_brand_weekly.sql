@@ -3,14 +3,14 @@
     materialized=core_incremental_materialization(),
     incremental_strategy=core_incremental_strategy(),
     on_schema_change='fail',
-    pre_hook="{{ delete_changed_weeks(ref('int_kpi__changed_weeks')) }}",
+    pre_hook="{{ delete_changed_periods(ref('int_kpi__changed_weeks'), 'week', 'week_start') }}",
 ) }}
 -- Incremental on DuckDB: a run deletes and recomputes the weeks of int_kpi__changed_weeks only.
 with
 
 sales_lines as (
     select * from {{ ref('fct_sales_lines') }}
-    {{ kpi_changed_weeks_filter(ref('int_kpi__changed_weeks')) }}
+    {{ kpi_changed_periods_filter(ref('int_kpi__changed_weeks'), 'week') }}
 ),
 
 products as (
