@@ -4,7 +4,8 @@
     named after their business day, a later file may re-deliver older sales but never sales from its future
     (one day of tolerance for a UTC partition date next to a Paris business date). Without this window one
     mistyped year would move the last business date, turn every planned campaign into a past one and empty
-    the offers. The file date is the first YYYY-MM-DD in the path; without one, only the lower bound holds. -#}
+    the offers. The file date is the first YYYY-MM-DD in the path; without one, only the lower bound holds.
+    Staging computes the file date once per file (its file_versions CTE), not once per record. -#}
 
 {#- The date in a landing file's path (e.g. 'alpha/receipts/2026-03-01.csv' -> 2026-03-01), null if none. -#}
 {% macro landing_file_date(source_file_expression) -%}
@@ -12,11 +13,12 @@
         ~ ", '([0-9]{4}-[0-9]{2}-[0-9]{2})', 1), '')", 'date') }}
 {%- endmacro %}
 
-{#- True when a (non-null) business date lies outside the plausibility window of its file. -#}
-{% macro is_implausible_business_date(date_expression, source_file_expression) -%}
+{#- True when a (non-null) business date lies outside the plausibility window of its file, whose date
+    (landing_file_date, null when the path has none) is `file_date_expression`. -#}
+{% macro is_implausible_business_date(date_expression, file_date_expression) -%}
     coalesce(
         {{ date_expression }} < cast('2000-01-01' as date)
-        or {{ date_expression }} > {{ dbt.dateadd('day', 1, landing_file_date(source_file_expression)) }},
+        or {{ date_expression }} > {{ dbt.dateadd('day', 1, file_date_expression) }},
         false
     )
 {%- endmacro %}

@@ -9,19 +9,22 @@
 -- Materialised once: fct_sales_lines, dq_quarantine, dq_exclusions and dq_reconciliation read this table.
 -- Incremental: a run deletes and re-validates the transactions of int_core__changed_transactions (every
 -- rule of the outcome compares records of one transaction only, or a record with the reference data).
+-- Memory: one streaming pass over the staging tables. The cross-record rules (BETA versions, duplicate keys)
+-- read narrow key-only inputs, and only the few records sharing a key are ranked; the CTEs read twice are
+-- inlined (macros/core/inline_cte.sql), since a materialised copy of every record spilled >57 GB at 100M.
 {%- set incremental_run = core_is_incremental_run() %}
 
 with
 
-alpha_lines as (
+alpha_lines as {{ inline_cte() }} (
     select * from {{ ref('stg_alpha__receipt_lines') }}
 ),
 
-beta_items as (
+beta_items as {{ inline_cte() }} (
     select * from {{ ref('stg_beta__order_items') }}
 ),
 
-gamma_lines as (
+gamma_lines as {{ inline_cte() }} (
     select * from {{ ref('stg_gamma__transaction_lines') }}
 ),
 
@@ -51,7 +54,7 @@ changed_transactions as (
 ),
 {%- endif %}
 
-all_records as (
+all_records as {{ inline_cte() }} (
     select
         source,
         source_file,
@@ -144,8 +147,10 @@ all_records as (
     from gamma_lines
 ),
 
--- the records to validate: all of them, or in an incremental run those of the changed transactions
-unioned as (
+-- the records to validate: all of them, or in an incremental run those of the changed transactions.
+-- Read three times (validation, BETA versions, duplicate keys), each time only for the columns it needs:
+-- inlined rather than held as a wide in-memory copy.
+unioned as {{ inline_cte() }} (
     select *
     from all_records
     {% if incremental_run %}
@@ -164,6 +169,30 @@ unioned as (
             )
         )
     {% endif %}
+),
+
+-- BETA: every version of an order but the latest (file name order, then line order) is superseded;
+-- only orders delivered more than once are ranked (an aggregate, not a window over every record)
+order_versions as (
+    select
+        transaction_id,
+        max({{ order_version_key('source_file', 'row_order') }}) as latest_version
+    from unioned
+    where retailer = 'BETA' and not is_malformed_json and transaction_id is not null
+    group by transaction_id
+    having count(distinct {{ order_version_key('source_file', 'row_order') }}) > 1
+),
+
+-- keys held by more than one record (few): only their records can be duplicates, so only they are ranked
+duplicate_candidate_keys as (
+    select
+        retailer,
+        transaction_id,
+        line_number
+    from unioned
+    where transaction_id is not null and line_number is not null
+    group by retailer, transaction_id, line_number
+    having count(*) > 1
 ),
 
 -- one GTIN per GAMMA SKU: the later row of sku_map.csv wins
@@ -195,7 +224,7 @@ known_products as (
     where outcome = 'loaded'
 ),
 
-looked_up as (
+looked_up as {{ inline_cte() }} (
     select
         unioned.source,
         unioned.source_file,
@@ -225,7 +254,8 @@ looked_up as (
         unioned.sku is null or sku_gtins.sku is not null as is_known_sku,
         known_stores.store_code is not null as is_known_store,
         known_products.gtin is not null as is_known_product,
-        erased_shoppers.shopper_key is not null as is_erased_shopper
+        erased_shoppers.shopper_key is not null as is_erased_shopper,
+        duplicate_candidate_keys.transaction_id is not null as is_duplicate_candidate
     from unioned
     left join sku_gtins
         on unioned.sku = sku_gtins.sku
@@ -235,21 +265,15 @@ looked_up as (
         on coalesce(unioned.gtin, sku_gtins.gtin) = known_products.gtin
     left join erased_shoppers
         on unioned.shopper_key = erased_shoppers.shopper_key
+    left join duplicate_candidate_keys
+        on
+            unioned.retailer = duplicate_candidate_keys.retailer
+            and unioned.transaction_id = duplicate_candidate_keys.transaction_id
+            and unioned.line_number = duplicate_candidate_keys.line_number
 ),
 
--- BETA: every version of an order but the latest (file name order, then line order) is superseded;
--- only orders delivered more than once are ranked (an aggregate, not a window over every record)
-order_versions as (
-    select
-        transaction_id,
-        max({{ order_version_key('source_file', 'row_order') }}) as latest_version
-    from looked_up
-    where retailer = 'BETA' and not is_malformed_json and transaction_id is not null
-    group by transaction_id
-    having count(distinct {{ order_version_key('source_file', 'row_order') }}) > 1
-),
-
-validated as (
+-- read twice (records without and with a duplicate candidate key): inlined, see unioned
+validated as {{ inline_cte() }} (
     select
         looked_up.*,
         case
@@ -273,52 +297,36 @@ validated as (
             and not looked_up.is_malformed_json
 ),
 
--- keys held by more than one valid record (few): only their records are ranked
-duplicate_keys as (
-    select
-        retailer,
-        transaction_id,
-        line_number
-    from validated
-    where validation_reason is null
-    group by retailer, transaction_id, line_number
-    having count(*) > 1
-),
-
-flagged as (
-    select
-        validated.*,
-        duplicate_keys.transaction_id is not null as has_duplicate_key
-    from validated
-    left join duplicate_keys
-        on
-            validated.retailer = duplicate_keys.retailer
-            and validated.transaction_id = duplicate_keys.transaction_id
-            and validated.line_number = duplicate_keys.line_number
-            and validated.validation_reason is null
-),
-
 deduplicated as (
     select
         *,
         1 as duplicate_rank
-    from flagged
-    where not has_duplicate_key
+    from validated
+    where not is_duplicate_candidate
 
     union all
 
-    -- first in (source_file, file order); ALPHA CSV rows are read in parallel without a row number,
-    -- so rows of one file sharing a key are ordered by their content (deterministic)
+    -- a valid record whose key other valid records share: first in (source_file, file order); ALPHA CSV rows
+    -- are read in parallel without a row number, so rows of one file sharing a key are ordered by their
+    -- content (deterministic)
     select
         *,
-        row_number() over (
-            partition by retailer, transaction_id, line_number
-            order by
-                source_file, row_order, sold_at_utc, store_code, gtin, units, net_amount_eur, discount_eur,
-                shopper_key, campaign_id
-        ) as duplicate_rank
-    from flagged
-    where has_duplicate_key
+        case
+            when
+                validation_reason is null
+                and sum(case when validation_reason is null then 1 else 0 end) over (
+                    partition by retailer, transaction_id, line_number
+                ) > 1
+                then row_number() over (
+                    partition by retailer, transaction_id, line_number, validation_reason is null
+                    order by
+                        source_file, row_order, sold_at_utc, store_code, gtin, units, net_amount_eur,
+                        discount_eur, shopper_key, campaign_id
+                )
+            else 1
+        end as duplicate_rank
+    from validated
+    where is_duplicate_candidate
 ),
 
 final as (

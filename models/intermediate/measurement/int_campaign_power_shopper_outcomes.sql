@@ -13,7 +13,8 @@ campaign_retailers as (
     select * from {{ ref('int_campaign_retailers') }}
 ),
 
-sales_lines as (
+-- read more than once: re-scanned, not copied (macros/core/inline_cte.sql)
+sales_lines as {{ inline_cte() }} (
     select * from {{ ref('fct_sales_lines') }}
 ),
 

@@ -5,7 +5,8 @@
 
 with
 
-sales_lines as (
+-- read more than once: re-scanned, not copied (macros/core/inline_cte.sql)
+sales_lines as {{ inline_cte() }} (
     select * from {{ ref('fct_sales_lines') }}
 ),
 

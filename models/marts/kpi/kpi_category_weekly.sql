@@ -8,7 +8,8 @@
 -- Incremental on DuckDB: a run deletes and recomputes the weeks of int_kpi__changed_weeks only.
 with
 
-sales_lines as (
+-- read more than once: re-scanned, not copied (macros/core/inline_cte.sql)
+sales_lines as {{ inline_cte() }} (
     select * from {{ ref('fct_sales_lines') }}
     {{ kpi_changed_periods_filter(ref('int_kpi__changed_weeks'), 'week') }}
 ),

@@ -18,7 +18,11 @@
 with
 
 file_versions as (
-    select * from {{ landing_versions_values(pending_files) }} as pending
+    select
+        source_file,
+        source_file_version,
+        {{ landing_file_date('source_file') }} as file_date
+    from {{ landing_versions_values(pending_files) }} as pending
     where source_file is not null
 ),
 
@@ -33,6 +37,7 @@ renamed as (
         -- lineage
         source.source_file,
         file_versions.source_file_version,
+        file_versions.file_date,
         row_order,
         is_short_row,
 
@@ -108,7 +113,7 @@ final as (
         ) as has_missing_field,
         (
             sold_at_local is null
-            or {{ is_implausible_business_date('cast(sold_at_local as date)', 'source_file') }}
+            or {{ is_implausible_business_date('cast(sold_at_local as date)', 'file_date') }}
         ) as has_invalid_timestamp,
         units is null as has_invalid_quantity,
         (

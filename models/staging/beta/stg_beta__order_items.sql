@@ -15,7 +15,11 @@
 with
 
 file_versions as (
-    select * from {{ landing_versions_values(pending_files) }} as pending
+    select
+        source_file,
+        source_file_version,
+        {{ landing_file_date('source_file') }} as file_date
+    from {{ landing_versions_values(pending_files) }} as pending
     where source_file is not null
 ),
 
@@ -28,6 +32,7 @@ renamed as (
         -- lineage
         source.source_file,
         file_versions.source_file_version,
+        file_versions.file_date,
         line_number as row_order,
         is_json_object,
 
@@ -106,7 +111,7 @@ final as (
         ) as has_missing_field,
         (
             sold_at_utc is null
-            or {{ is_implausible_business_date(paris_local_date('sold_at_utc'), 'source_file') }}
+            or {{ is_implausible_business_date(paris_local_date('sold_at_utc'), 'file_date') }}
         ) as has_invalid_timestamp,
         units is null as has_invalid_quantity,
         (

@@ -28,7 +28,11 @@
 with
 
 file_versions as (
-    select * from {{ landing_versions_values(pending_files) }} as pending
+    select
+        source_file,
+        source_file_version,
+        {{ landing_file_date('source_file') }} as file_date
+    from {{ landing_versions_values(pending_files) }} as pending
     where source_file is not null
 ),
 
@@ -42,6 +46,7 @@ renamed as (
         -- lineage
         source.source_file,
         file_versions.source_file_version,
+        file_versions.file_date,
         row_order,
 
         -- ids
@@ -101,7 +106,7 @@ final as (
             or sku is null
             or units_value is null
         ) as has_missing_field,
-        {{ is_implausible_business_date(paris_local_date('sold_at_utc'), 'source_file') }} as has_invalid_timestamp,
+        {{ is_implausible_business_date(paris_local_date('sold_at_utc'), 'file_date') }} as has_invalid_timestamp,
         -- fractional, NaN, infinite or beyond the integer range
         (units_value is not null and {{ units }} is null) as has_invalid_quantity,
         (
