@@ -5,7 +5,7 @@
     (one day of tolerance for a UTC partition date next to a Paris business date). Without this window one
     mistyped year would move the last business date, turn every planned campaign into a past one and empty
     the offers. The file date is the first YYYY-MM-DD in the path; without one, only the lower bound holds.
-    Staging computes the file date once per file (its file_versions CTE), not once per record. -#}
+    Staging reads the file date computed once per file (landing_versions_values), not once per record. -#}
 
 {#- The date in a landing file's path (e.g. 'alpha/receipts/2026-03-01.csv' -> 2026-03-01), null if none. -#}
 {% macro landing_file_date(source_file_expression) -%}

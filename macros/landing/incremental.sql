@@ -86,13 +86,15 @@
     {{ return(pending) }}
 {%- endmacro %}
 
-{#- A subquery (source_file, source_file_version) of the given files, plus one row of nulls (callers keep
-    `where source_file is not null`; the null row keeps the VALUES list valid when there is no file). -#}
+{#- A subquery (source_file, source_file_version, file_date) of the given files, plus one row of nulls (callers
+    keep `where source_file is not null`; the null row keeps the VALUES list valid when there is no file).
+    file_date (landing_file_date) is computed here, once per file, for the plausibility rule of staging. -#}
 {% macro landing_versions_values(file_versions) -%}
     (
         select
             source_file,
-            source_file_version
+            source_file_version,
+            {{ landing_file_date('source_file') }} as file_date
         from (
             values
             {%- for file in file_versions %}

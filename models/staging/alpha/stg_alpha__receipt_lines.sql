@@ -18,11 +18,7 @@
 with
 
 file_versions as (
-    select
-        source_file,
-        source_file_version,
-        {{ landing_file_date('source_file') }} as file_date
-    from {{ landing_versions_values(pending_files) }} as pending
+    select * from {{ landing_versions_values(pending_files) }} as pending
     where source_file is not null
 ),
 
