@@ -16,7 +16,8 @@ per seed), so a seed costs the generator plus the execution of the models
 ``campaign_results`` needs, not a dbt start-up and parse.
 
 Reported:
-- coverage: share of 95 % CIs (Welch, and CUPED) covering the true ITT effect
+- coverage: share of 95 % CIs (Welch, CUPED, and the skewness-adjusted
+  interval of ``promo_factory.stats.skew_adjusted``) covering the true ITT effect
   (target 93-97 %), on rows whose randomisation is intact; also by control
   arm size, on the pooled ALL rows, and against the old per-treated truth
   (ATT) for reference;
@@ -200,10 +201,14 @@ def _coverage(rows: pd.DataFrame, truth_column: str) -> dict[str, float]:
     truth = rows[truth_column].astype(float)
     welch = (rows["ci_low"] <= truth) & (truth <= rows["ci_high"])
     cuped = (rows["cuped_ci_low"] <= truth) & (truth <= rows["cuped_ci_high"])
+    skew_adjusted = (rows["skew_adjusted_ci_low"] <= truth) & (truth <= rows["skew_adjusted_ci_high"])
     return {
         "rows": int(len(rows)),
         "coverage_welch": _share(welch),
         "coverage_cuped": _share(cuped),
+        "coverage_skew_adjusted": _share(skew_adjusted),
+        "skew_adjusted_ci_above_truth": _share(rows["skew_adjusted_ci_low"] > truth),
+        "skew_adjusted_ci_below_truth": _share(rows["skew_adjusted_ci_high"] < truth),
         "welch_ci_above_truth": _share(rows["ci_low"] > truth),
         "welch_ci_below_truth": _share(rows["ci_high"] < truth),
         "bias_welch": float((rows["incremental_sales_per_shopper"] - truth).mean()),
@@ -214,7 +219,7 @@ def _coverage(rows: pd.DataFrame, truth_column: str) -> dict[str, float]:
 
 def _coverage_brief(rows: pd.DataFrame) -> dict[str, float]:
     """Rows and Welch / CUPED coverage of the true ITT effect (the per-bin figures)."""
-    return {k: v for k, v in _coverage(rows, "true_itt_effect").items() if k in ("rows", "coverage_welch", "coverage_cuped")}
+    return {k: v for k, v in _coverage(rows, "true_itt_effect").items() if k in ("rows", "coverage_welch", "coverage_cuped", "coverage_skew_adjusted")}
 
 
 def summarise(all_rows: pd.DataFrame, all_broken_rows: pd.DataFrame) -> dict[str, object]:
@@ -228,6 +233,7 @@ def summarise(all_rows: pd.DataFrame, all_broken_rows: pd.DataFrame) -> dict[str
     itt = _coverage(finite, "true_itt_effect")
     width = finite["ci_high"] - finite["ci_low"]
     width_cuped = finite["cuped_ci_high"] - finite["cuped_ci_low"]
+    width_skew_adjusted = finite["skew_adjusted_ci_high"] - finite["skew_adjusted_ci_low"]
     by_size = {}
     bins = pd.cut(finite["n_control"], CONTROL_SIZE_BINS, right=False)
     for interval, group in finite.groupby(bins, observed=True):
@@ -252,6 +258,8 @@ def summarise(all_rows: pd.DataFrame, all_broken_rows: pd.DataFrame) -> dict[str
         "coverage_se": math.sqrt(0.95 * 0.05 / len(finite)) if len(finite) else math.nan,
         "coverage_welch_verdict_ok": _share(((finite["ci_low"] <= finite["true_itt_effect"])
                                              & (finite["true_itt_effect"] <= finite["ci_high"]))[ok]),
+        "coverage_skew_adjusted_verdict_ok": _share(((finite["skew_adjusted_ci_low"] <= finite["true_itt_effect"])
+                                                     & (finite["true_itt_effect"] <= finite["skew_adjusted_ci_high"]))[ok]),
         "coverage_cuped_verdict_ok": _share(((finite["cuped_ci_low"] <= finite["true_itt_effect"])
                                              & (finite["true_itt_effect"] <= finite["cuped_ci_high"]))[ok]),
         "coverage_by_control_size": by_size,
@@ -267,6 +275,8 @@ def summarise(all_rows: pd.DataFrame, all_broken_rows: pd.DataFrame) -> dict[str
         "against_att_truth": _coverage(finite, "true_effect_per_treated"),
         "mean_ci_width_welch": float(width.mean()),
         "mean_ci_width_cuped": float(width_cuped.mean()),
+        "mean_ci_width_skew_adjusted": float(width_skew_adjusted.mean()),
+        "median_width_ratio_skew_adjusted_to_welch": float((width_skew_adjusted / width).median()),
         "cuped_width_reduction_mean": float((1.0 - width_cuped / width).mean()),
         "cuped_width_reduction_of_means": float(1.0 - width_cuped.mean() / width.mean()),
         "srm_false_alarm_rate": _share(intact["srm_p_value"] < 0.001),
@@ -288,14 +298,22 @@ def _print(summary: dict, seeds: int, seconds: float) -> None:
         ("coverage 95 % CI, Welch (true ITT)", f"{summary['coverage_welch']:.1%}  (target 93-97 %, se {summary['coverage_se']:.1%})"),
         ("coverage 95 % CI, CUPED (true ITT)", f"{summary['coverage_cuped']:.1%}"),
         ("Welch misses: CI above / below truth", f"{summary['welch_ci_above_truth']:.1%} / {summary['welch_ci_below_truth']:.1%}"),
+        ("coverage 95 % CI, skew-adjusted (true ITT)", f"{summary['coverage_skew_adjusted']:.1%}  (misses above / below "
+         f"{summary['skew_adjusted_ci_above_truth']:.1%} / {summary['skew_adjusted_ci_below_truth']:.1%}; "
+         f"verdict ok {summary['coverage_skew_adjusted_verdict_ok']:.1%})"),
+        ("skew-adjusted width: mean EUR, median ratio to Welch", f"{summary['mean_ci_width_skew_adjusted']:.3f}, "
+         f"{summary['median_width_ratio_skew_adjusted_to_welch']:.2f}"),
         ("coverage Welch / CUPED, verdict ok", f"{summary['coverage_welch_verdict_ok']:.1%} / "
          f"{summary['coverage_cuped_verdict_ok']:.1%} of {summary['rows_verdict_ok']}"),
-        *[(f"  {label} ({v['rows']} rows)", f"Welch {v['coverage_welch']:.1%} / CUPED {v['coverage_cuped']:.1%}")
+        *[(f"  {label} ({v['rows']} rows)", f"Welch {v['coverage_welch']:.1%} / CUPED {v['coverage_cuped']:.1%} / "
+                                             f"skew-adjusted {v['coverage_skew_adjusted']:.1%}")
           for label, v in summary["coverage_by_control_size"].items()],
-        *[(f"  {label} ({v['rows']} rows)", f"Welch {v['coverage_welch']:.1%} / CUPED {v['coverage_cuped']:.1%}")
+        *[(f"  {label} ({v['rows']} rows)", f"Welch {v['coverage_welch']:.1%} / CUPED {v['coverage_cuped']:.1%} / "
+                                             f"skew-adjusted {v['coverage_skew_adjusted']:.1%}")
           for label, v in summary["coverage_by_estimate_skewness"].items()],
-        ("ALL rows, multi-retailer (Welch / CUPED)",
-         f"{pooled['coverage_welch']:.1%} / {pooled['coverage_cuped']:.1%} of {pooled['rows']}"),
+        ("ALL rows, multi-retailer (Welch / CUPED / skew-adjusted)",
+         f"{pooled['coverage_welch']:.1%} / {pooled['coverage_cuped']:.1%} / {pooled['coverage_skew_adjusted']:.1%} "
+         f"of {pooled['rows']}"),
         ("placebo A/A on the pre-period: Welch covers 0",
          f"{summary['placebo_pre_period']['coverage_of_zero_welch']:.1%} of {summary['placebo_pre_period']['rows']} "
          f"(CI above / below 0: {summary['placebo_pre_period']['ci_above_zero']:.1%} / "
@@ -322,7 +340,7 @@ def _print(summary: dict, seeds: int, seconds: float) -> None:
 COLUMNS = [
     "seed", *KEY, "n_treatment", "n_control", "retailers", *TRUTHS, "incremental_sales_per_shopper",
     "ci_low", "ci_high", "cuped_incremental_sales_per_shopper", "cuped_ci_low", "cuped_ci_high",
-    "srm_p_value", "estimate_skewness", "verdict", "is_broken_randomisation", "placebo_estimate", "placebo_ci_low",
+    "srm_p_value", "estimate_skewness", "skew_adjusted_ci_low", "skew_adjusted_ci_high", "verdict", "is_broken_randomisation", "placebo_estimate", "placebo_ci_low",
     "placebo_ci_high",
 ]
 

@@ -25,6 +25,7 @@ from promo_factory.stats import (
     pooled_shape,
     proportion_diff,
     relative_lift,
+    skew_adjusted_interval,
     srm_chi_square,
     weighted_pool,
     welch_diff,
@@ -70,6 +71,8 @@ EXTRA_COLUMNS: tuple[str, ...] = (
     "buyer_rate_p_value",
     "contamination_share",
     "estimate_skewness",
+    "skew_adjusted_ci_low",
+    "skew_adjusted_ci_high",
     "verdict",
 )
 
@@ -160,6 +163,7 @@ def _measure_stratum(
         "contamination_share": contamination_share(contaminated, n_c),
         "estimate_skewness": shape.skewness,
     }
+    row["skew_adjusted_ci_low"], row["skew_adjusted_ci_high"] = skew_adjusted_interval(welch, shape.skewness)
     row["verdict"] = verdict(srm_p, contaminated, n_t, n_c, thresholds, shape.skewness)
     return _Stratum(row, welch, cuped.diff, var_mean_t, var_mean_c, buyer_diff.se, shape)
 
@@ -195,6 +199,7 @@ def _pool(campaign_id: str, holdout_share: float, strata: list[_Stratum], thresh
     incremental_eur = float(sum(float(r["incremental_sales_eur"]) for r in rows))
     shape = pooled_shape(w, [s.shape for s in strata])
     own_verdict = verdict(srm_p, contaminated, n_t_total, n_c_total, thresholds, shape.skewness)
+    skew_adjusted_low, skew_adjusted_high = skew_adjusted_interval(welch, shape.skewness)
     return {
         "campaign_id": campaign_id,
         "retailer": ALL,
@@ -229,6 +234,8 @@ def _pool(campaign_id: str, holdout_share: float, strata: list[_Stratum], thresh
         "buyer_rate_p_value": buyer.p_value,
         "contamination_share": contamination_share(contaminated, n_c_total),
         "estimate_skewness": shape.skewness,
+        "skew_adjusted_ci_low": skew_adjusted_low,
+        "skew_adjusted_ci_high": skew_adjusted_high,
         "verdict": most_severe([own_verdict, *(str(r["verdict"]) for r in rows)]),
     }
 

@@ -91,6 +91,15 @@ def _forest(rows: pd.DataFrame) -> str:
                 COLOURS["cuped"],
             )
         )
+        intervals.append(
+            Interval(
+                f"{r['retailer']} (skew-adjusted)",
+                r["incremental_sales_per_shopper"],
+                r["skew_adjusted_ci_low"],
+                r["skew_adjusted_ci_high"],
+                COLOURS["skew_adjusted"],
+            )
+        )
     return forest_plot(intervals, unit="incremental sales, EUR per treated shopper")
 
 
@@ -151,7 +160,8 @@ def render_campaign_report(results: pd.DataFrame, daily: pd.DataFrame, campaigns
             f"({_fmt(pooled['incremental_sales_per_shopper'])} EUR per treated shopper, 95 % CI "
             f"[{_fmt(pooled['ci_low'])}; {_fmt(pooled['ci_high'])}], CUPED "
             f"{_fmt(pooled['cuped_incremental_sales_per_shopper'])} "
-            f"[{_fmt(pooled['cuped_ci_low'])}; {_fmt(pooled['cuped_ci_high'])}]); "
+            f"[{_fmt(pooled['cuped_ci_low'])}; {_fmt(pooled['cuped_ci_high'])}], skew-adjusted "
+            f"[{_fmt(pooled['skew_adjusted_ci_low'])}; {_fmt(pooled['skew_adjusted_ci_high'])}]); "
             f"cost {_fmt(pooled['cost_eur'], 0)} EUR; iROAS {_fmt(pooled['iroas'])}.</p>"
         )
         sections.append(
@@ -175,7 +185,8 @@ def render_campaign_report(results: pd.DataFrame, daily: pd.DataFrame, campaigns
         "<p class='note'>Verdicts: srm_failure when the SRM chi-square p-value &lt; 0.001; contaminated when "
         "redemptions by control shoppers exceed 10 % of the control arm; underpowered when an arm has fewer than "
         "30 shoppers or the estimate is too skewed for a normal interval (|estimate_skewness| &gt; 0.2: a skewed "
-        "outcome with a small arm).</p></body></html>"
+        "outcome with a small arm); the skew-adjusted interval (Hall's correction of the Welch interval for "
+        "that skewness) is then the one to read.</p></body></html>"
     )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-COLOURS = {"treatment": "#1f77b4", "control": "#ff7f0e", "cuped": "#2ca02c", "plain": "#555555"}
+COLOURS = {"treatment": "#1f77b4", "control": "#ff7f0e", "cuped": "#2ca02c", "skew_adjusted": "#9467bd", "plain": "#555555"}
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,14 @@ import pytest
 from promo_factory.measurement import RESULT_COLUMNS, VerdictThresholds, campaign_power, campaign_results, verdict
 from promo_factory.measurement.power import planned_audience
 from promo_factory.measurement.results import CONTRACT_COLUMNS
-from promo_factory.stats import cuped_diff, diff_shape, minimum_detectable_effect, srm_chi_square, welch_diff
+from promo_factory.stats import (
+    cuped_diff,
+    diff_shape,
+    minimum_detectable_effect,
+    skew_adjusted_interval,
+    srm_chi_square,
+    welch_diff,
+)
 
 
 def _outcomes(seed: int = 0, n: dict[str, tuple[int, int]] | None = None, effect: float = 3.0) -> pd.DataFrame:
@@ -182,6 +189,26 @@ def test_skewed_outcome_with_a_small_arm_is_underpowered() -> None:
     assert balanced["verdict"] == "ok"
 
 
+def test_skew_adjusted_interval_is_published_next_to_welch() -> None:
+    results = campaign_results(_zero_inflated(400, 40), CAMPAIGNS.assign(holdout_share=40 / 440), REDEMPTIONS.iloc[0:0])
+    row = _row(results, "ALPHA")
+    welch = welch_diff([50.0 if i % 10 == 0 else 0.0 for i in range(400)],
+                       [50.0 if i % 10 == 0 else 0.0 for i in range(40)])
+    low, high = skew_adjusted_interval(welch, row["estimate_skewness"])
+    assert (row["skew_adjusted_ci_low"], row["skew_adjusted_ci_high"]) == pytest.approx((low, high))
+    # a small, right-skewed control arm: the interval moves down, its lower side stretched
+    assert row["skew_adjusted_ci_low"] < row["ci_low"] - 0.5
+    assert row["skew_adjusted_ci_high"] < row["ci_high"]
+    # one retailer: the ALL row carries the same interval
+    pooled = _row(results, "ALL")
+    assert (pooled["skew_adjusted_ci_low"], pooled["skew_adjusted_ci_high"]) == pytest.approx((low, high))
+    balanced = _row(campaign_results(_zero_inflated(220, 220), CAMPAIGNS.assign(holdout_share=0.5),
+                                     REDEMPTIONS.iloc[0:0]), "ALPHA")
+    # equal arms: no skewness, the interval is symmetric around the estimate
+    centre = balanced["incremental_sales_per_shopper"]
+    assert centre - balanced["skew_adjusted_ci_low"] == pytest.approx(balanced["skew_adjusted_ci_high"] - centre)
+
+
 def test_all_row_takes_the_most_severe_verdict() -> None:
     data = _outcomes(n={"ALPHA": (80, 40), "GAMMA": (40, 20)})
     result = campaign_results(data, CAMPAIGNS, REDEMPTIONS)
@@ -245,7 +272,7 @@ def test_report_renders_every_campaign_self_contained() -> None:
     )
     html = render_campaign_report(results, daily)
     assert html.startswith("<!DOCTYPE html>") and html.endswith("</html>")
-    assert "CMP-1" in html and "underpowered" in html
+    assert "CMP-1" in html and "underpowered" in html and "(skew-adjusted)" in html
     assert html.count("<svg") == 2  # one forest plot and one cumulative chart for the single campaign
     assert "<polyline" in html and "<script" not in html
     assert "http" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")

@@ -9,6 +9,7 @@ import pytest
 from scipy import stats as sps
 
 from promo_factory.stats import (
+    DiffEstimate,
     cuped_adjust,
     cuped_diff,
     cuped_theta,
@@ -19,7 +20,9 @@ from promo_factory.stats import (
     pooled_shape,
     proportion_diff,
     relative_lift,
+    hall_inverse,
     required_holdout_share,
+    skew_adjusted_interval,
     srm_chi_square,
     weighted_pool,
     welch_diff,
@@ -312,3 +315,53 @@ def test_pooled_shape_adds_cumulants() -> None:
     assert pooled.variance == pytest.approx(0.25 * (4 / 3 + 2.0))
     assert pooled.skewness == pytest.approx((0.125 / 3) / (0.25 * 10 / 3) ** 1.5)  # 0.05477
     assert pooled_shape([1.0], [a]).skewness == pytest.approx(a.skewness)
+
+
+# --- skewness-adjusted interval (Hall's transformation) ----------------------
+
+
+def test_skew_adjusted_interval_hand_computed() -> None:
+    # normal reference (df = inf), z = 1.959964; skewness 0.6: a = 0.2, b = 0.1
+    # g^-1(z)  = ((1 + 0.6 (1.959964 - 0.1))^(1/3) - 1) / 0.2 = (2.115978^(1/3) - 1) / 0.2 = 1.419094
+    # g^-1(-z) = ((1 + 0.6 (-1.959964 - 0.1))^(1/3) - 1) / 0.2 = (-0.617956 - 1) / 0.2 = -8.089779
+    diff = DiffEstimate(2.0, 0.5, math.inf, math.nan, math.nan, math.nan)
+    low, high = skew_adjusted_interval(diff, 0.6)
+    assert low == pytest.approx(2.0 - 0.5 * 1.419094, abs=1e-6)  # 1.290453
+    assert high == pytest.approx(2.0 + 0.5 * 8.089779, abs=1e-6)  # 6.044889
+
+
+def test_skew_adjusted_interval_without_skewness_is_the_normal_interval() -> None:
+    welch = welch_diff(T, C)
+    z = sps.norm.ppf(0.975)
+    assert skew_adjusted_interval(welch, 0.0) == pytest.approx(
+        (welch.estimate - z * welch.se, welch.estimate + z * welch.se), abs=1e-12
+    )
+
+
+def test_hall_inverse_inverts_the_monotone_transformation() -> None:
+    for skewness in (-1.5, -0.4, -0.05, 0.05, 0.4, 1.5):
+        a, b = skewness / 3, skewness / 6
+        ys = np.linspace(-4, 4, 41)
+        ts = [hall_inverse(float(y), skewness) for y in ys]
+        assert all(later > earlier for earlier, later in zip(ts, ts[1:]))
+        for y, t in zip(ys, ts):
+            assert t + a * t**2 + a**2 * t**3 / 3 + b == pytest.approx(y, abs=1e-9)
+
+
+def test_skew_adjusted_interval_moves_against_the_skewness() -> None:
+    # a negative skewness (small, right-skewed control arm) means t has a long right tail:
+    # the interval moves down; a positive one moves it up; both keep the estimate inside
+    diff = DiffEstimate(1.0, 0.5, 40.0, math.nan, math.nan, math.nan)
+    welch = (1.0 - 0.5 * sps.norm.ppf(0.975), 1.0 + 0.5 * sps.norm.ppf(0.975))
+    down = skew_adjusted_interval(diff, -0.3)
+    up = skew_adjusted_interval(diff, 0.3)
+    assert down[0] < welch[0] and down[1] < welch[1]
+    assert up[0] > welch[0] and up[1] > welch[1]
+    assert down[0] < 1.0 < down[1] and up[0] < 1.0 < up[1]
+    assert up == pytest.approx((2.0 - down[1], 2.0 - down[0]))  # mirror images around the estimate
+
+
+def test_skew_adjusted_interval_degenerate_cases() -> None:
+    missing = skew_adjusted_interval(DiffEstimate(1.0, 0.5, 10.0, 0.0, 2.0, 0.1), math.nan)
+    assert all(math.isnan(v) for v in missing)
+    assert skew_adjusted_interval(DiffEstimate(1.0, 0.0, math.inf, 1.0, 1.0, 0.0), 0.4) == (1.0, 1.0)
