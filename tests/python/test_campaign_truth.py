@@ -94,6 +94,16 @@ def test_all_row_sums_the_retailers() -> None:
 
 
 @requires_ci
+def test_every_welch_interval_has_its_skew_adjusted_interval(compared: pd.DataFrame) -> None:
+    rows = compared[np.isfinite(compared["ci_low"].astype(float))]
+    assert not rows.empty
+    low, high = rows["skew_adjusted_ci_low"].astype(float), rows["skew_adjusted_ci_high"].astype(float)
+    estimate = rows["incremental_sales_per_shopper"].astype(float)
+    assert np.isfinite(low).all() and np.isfinite(high).all()
+    assert ((low <= estimate) & (estimate <= high)).all()
+
+
+@requires_ci
 def test_truth_effects_are_defined_and_contamination_is_redeemed(compared: pd.DataFrame) -> None:
     """Every row with both arms has both truths; a contamination effect needs a contaminated redemption."""
     both = compared[(compared["_merge"] == "both") & (compared["n_treatment"] > 0) & (compared["n_control"] > 0)]
