@@ -1,11 +1,31 @@
+-- depends_on: {{ ref('int_core__changed_transactions') }}
+{{ config(
+    materialized=core_incremental_materialization(),
+    incremental_strategy=core_incremental_strategy(),
+    on_schema_change='fail',
+    pre_hook="{{ delete_changed_as_of_dates(ref('int_feature_as_of_dates'), ref('int_core__changed_transactions')) }}",
+) }}
 -- One row per identified shopper x as-of date, for shoppers with at least one
 -- sale line at their retailer in the 365 days before the as-of date.
 -- Point in time: only lines with window_start_date <= business_date < as_of_date are read.
+-- Incremental on DuckDB (macros/features/feature_incremental.sql): a run computes only the as-of dates it does
+-- not hold, after deleting those whose window holds a changed transaction.
 
 with
 
+as_of_dates as (
+    select * from {{ ref('int_feature_as_of_dates') }}
+    {{ missing_as_of_dates_filter() }}
+),
+
 sales_lines as (
     select * from {{ ref('fct_sales_lines') }}
+    {%- if core_is_incremental_run() %}
+        -- only the history the as-of dates to compute can see
+        where business_date >= (
+            select min(window_start_date) from {{ ref('int_feature_as_of_dates') }} {{ missing_as_of_dates_filter() }}
+        )
+    {%- endif %}
 ),
 
 products as (
@@ -14,10 +34,6 @@ products as (
 
 stores as (
     select * from {{ ref('dim_stores') }}
-),
-
-as_of_dates as (
-    select * from {{ ref('int_feature_as_of_dates') }}
 ),
 
 priced_lines as (

@@ -1,0 +1,31 @@
+{#- int_shopper_features is incremental by as-of date on DuckDB (a full rebuild elsewhere, like the core models:
+    macros/landing/incremental.sql). Its rows of as-of date D depend only on the sale lines with a business date in
+    [window_start_date, D), with their products and stores; a change of a product or a store puts every transaction
+    in int_core__changed_transactions. So an incremental run deletes the as-of dates that left
+    int_feature_as_of_dates and those whose window holds a business date of a changed transaction (before or after
+    the change), then computes every as-of date the table does not hold: the deleted ones and the new ones (the
+    training grid and the scoring date move with the last business date). -#}
+{% macro delete_changed_as_of_dates(as_of_dates, changed_transactions) -%}
+    {%- if core_is_incremental_run() -%}
+        delete from {{ this }}
+        where
+            as_of_date not in (select as_of_date from {{ as_of_dates }})
+            or as_of_date in (
+                select as_of_dates.as_of_date
+                from {{ as_of_dates }} as as_of_dates
+                inner join {{ changed_transactions }} as changed_transactions
+                    on
+                        changed_transactions.business_date >= as_of_dates.window_start_date
+                        and changed_transactions.business_date < as_of_dates.as_of_date
+            )
+    {%- else -%}
+        select 1 as nothing_to_delete
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Filter of int_feature_as_of_dates: in an incremental run, the as-of dates the table does not hold. -#}
+{% macro missing_as_of_dates_filter() -%}
+    {%- if core_is_incremental_run() -%}
+        where as_of_date not in (select distinct as_of_date from {{ this }})
+    {%- endif -%}
+{%- endmacro %}
