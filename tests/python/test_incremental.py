@@ -26,11 +26,12 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 DBT = REPO / ".venv" / "bin" / "dbt"
 PROMO = REPO / ".venv" / "bin" / "promo"
-# The core models and the models that are incremental downstream of them (KPI marts by week or month),
-# with the models they read.
+# The core models and the models that are incremental downstream of them (KPI marts by week or month,
+# shopper features by as-of date), with the models they read.
 SELECTION = [
     "staging", "intermediate.core", "marts.core", "marts.dq", "path:tests/dbt/core",
     "intermediate.kpi", "marts.kpi", "kpi_french_departements",
+    "int_feature_as_of_dates", "int_shopper_features",
 ]
 START = date(2025, 10, 1)
 DAYS = 16
@@ -192,7 +193,7 @@ def test_a_rerun_without_new_files_changes_nothing(warehouses: tuple[Path, Path,
 
 def test_history_exercises_every_change(warehouses: tuple[Path, Path, Path]) -> None:
     """The staged history really contains what the test claims: superseded BETA versions, erased shoppers,
-    several weeks of KPIs."""
+    several weeks of KPIs, shopper features at several as-of dates."""
     incremental, _, _ = warehouses
     with duckdb.connect(str(incremental), read_only=True) as connection:
         reasons = dict(connection.sql(
@@ -203,10 +204,14 @@ def test_history_exercises_every_change(warehouses: tuple[Path, Path, Path]) -> 
             " where rows_read <> rows_loaded + rows_excluded + rows_quarantined"
         ).fetchall()[0][0]
         weeks = connection.sql("select count(distinct week_start) from marts.kpi_brand_weekly").fetchall()[0][0]
+        feature_dates = connection.sql(
+            "select count(distinct as_of_date) from intermediate.int_shopper_features"
+        ).fetchall()[0][0]
     assert reasons.get("superseded_version", 0) > 0
     assert reasons.get("erased_shopper", 0) > 0
     assert balance == 0
     assert weeks >= 3
+    assert feature_dates >= 2  # the scoring date moved with every stage; campaign starts stayed or were redone
 
 
 def test_incremental_fct_sales_lines_equals_the_truth(warehouses: tuple[Path, Path, Path]) -> None:
