@@ -197,16 +197,18 @@ def _share(mask: pd.Series) -> float:
     return float(mask.mean()) if len(mask) else math.nan
 
 
+def _covers(rows: pd.DataFrame, prefix: str, truth: pd.Series) -> pd.Series:
+    """Rows whose interval `<prefix>ci_low` .. `<prefix>ci_high` holds the truth."""
+    return (rows[f"{prefix}ci_low"] <= truth) & (truth <= rows[f"{prefix}ci_high"])
+
+
 def _coverage(rows: pd.DataFrame, truth_column: str) -> dict[str, float]:
     truth = rows[truth_column].astype(float)
-    welch = (rows["ci_low"] <= truth) & (truth <= rows["ci_high"])
-    cuped = (rows["cuped_ci_low"] <= truth) & (truth <= rows["cuped_ci_high"])
-    skew_adjusted = (rows["skew_adjusted_ci_low"] <= truth) & (truth <= rows["skew_adjusted_ci_high"])
     return {
         "rows": int(len(rows)),
-        "coverage_welch": _share(welch),
-        "coverage_cuped": _share(cuped),
-        "coverage_skew_adjusted": _share(skew_adjusted),
+        "coverage_welch": _share(_covers(rows, "", truth)),
+        "coverage_cuped": _share(_covers(rows, "cuped_", truth)),
+        "coverage_skew_adjusted": _share(_covers(rows, "skew_adjusted_", truth)),
         "skew_adjusted_ci_above_truth": _share(rows["skew_adjusted_ci_low"] > truth),
         "skew_adjusted_ci_below_truth": _share(rows["skew_adjusted_ci_high"] < truth),
         "welch_ci_above_truth": _share(rows["ci_low"] > truth),
@@ -219,7 +221,8 @@ def _coverage(rows: pd.DataFrame, truth_column: str) -> dict[str, float]:
 
 def _coverage_brief(rows: pd.DataFrame) -> dict[str, float]:
     """Rows and Welch / CUPED coverage of the true ITT effect (the per-bin figures)."""
-    return {k: v for k, v in _coverage(rows, "true_itt_effect").items() if k in ("rows", "coverage_welch", "coverage_cuped", "coverage_skew_adjusted")}
+    brief = ("rows", "coverage_welch", "coverage_cuped", "coverage_skew_adjusted")
+    return {k: v for k, v in _coverage(rows, "true_itt_effect").items() if k in brief}
 
 
 def summarise(all_rows: pd.DataFrame, all_broken_rows: pd.DataFrame) -> dict[str, object]:
@@ -245,6 +248,7 @@ def summarise(all_rows: pd.DataFrame, all_broken_rows: pd.DataFrame) -> dict[str
     for interval, group in finite.groupby(skew_bins, observed=True):
         by_skewness[f"|estimate_skewness| {interval.left:g}-{interval.right:g}"] = _coverage_brief(group)
     ok = finite["verdict"] == "ok"
+    verdict_ok = _coverage(finite[ok], "true_itt_effect")
     placebo = finite[np.isfinite(finite["placebo_ci_low"])] if "placebo_ci_low" in finite else finite.iloc[:0]
     broken_rows = all_broken_rows[all_broken_rows["retailer"] != "ALL"]
     broken = broken_rows[broken_rows["is_broken_randomisation"].astype(bool)]
@@ -256,12 +260,9 @@ def summarise(all_rows: pd.DataFrame, all_broken_rows: pd.DataFrame) -> dict[str
         "rows_with_ci": int(len(finite)),
         **{k: v for k, v in itt.items() if k != "rows"},
         "coverage_se": math.sqrt(0.95 * 0.05 / len(finite)) if len(finite) else math.nan,
-        "coverage_welch_verdict_ok": _share(((finite["ci_low"] <= finite["true_itt_effect"])
-                                             & (finite["true_itt_effect"] <= finite["ci_high"]))[ok]),
-        "coverage_skew_adjusted_verdict_ok": _share(((finite["skew_adjusted_ci_low"] <= finite["true_itt_effect"])
-                                                     & (finite["true_itt_effect"] <= finite["skew_adjusted_ci_high"]))[ok]),
-        "coverage_cuped_verdict_ok": _share(((finite["cuped_ci_low"] <= finite["true_itt_effect"])
-                                             & (finite["true_itt_effect"] <= finite["cuped_ci_high"]))[ok]),
+        "coverage_welch_verdict_ok": verdict_ok["coverage_welch"],
+        "coverage_skew_adjusted_verdict_ok": verdict_ok["coverage_skew_adjusted"],
+        "coverage_cuped_verdict_ok": verdict_ok["coverage_cuped"],
         "coverage_by_control_size": by_size,
         "coverage_by_estimate_skewness": by_skewness,
         "rows_verdict_ok": int(ok.sum()),
@@ -340,7 +341,8 @@ def _print(summary: dict, seeds: int, seconds: float) -> None:
 COLUMNS = [
     "seed", *KEY, "n_treatment", "n_control", "retailers", *TRUTHS, "incremental_sales_per_shopper",
     "ci_low", "ci_high", "cuped_incremental_sales_per_shopper", "cuped_ci_low", "cuped_ci_high",
-    "srm_p_value", "estimate_skewness", "skew_adjusted_ci_low", "skew_adjusted_ci_high", "verdict", "is_broken_randomisation", "placebo_estimate", "placebo_ci_low",
+    "srm_p_value", "estimate_skewness", "skew_adjusted_ci_low", "skew_adjusted_ci_high", "verdict",
+    "is_broken_randomisation", "placebo_estimate", "placebo_ci_low",
     "placebo_ci_high",
 ]
 

@@ -70,7 +70,7 @@ def skew_adjusted_interval(diff: DiffEstimate, skewness: float, alpha: float = 0
     NaN when the estimate, its standard error or the skewness is missing; a
     zero standard error gives the degenerate interval (estimate, estimate).
     """
-    if not (math.isfinite(diff.estimate) and math.isfinite(diff.se) and math.isfinite(skewness)) or not diff.df > 0:
+    if not (math.isfinite(diff.estimate) and math.isfinite(diff.se) and math.isfinite(skewness)):
         return NAN, NAN
     if diff.se == 0.0:
         return diff.estimate, diff.estimate

@@ -22,9 +22,7 @@ sales_lines as (
     select * from {{ ref('fct_sales_lines') }}
     {%- if core_is_incremental_run() %}
         -- only the history the as-of dates to compute can see
-        where business_date >= (
-            select min(window_start_date) from {{ ref('int_feature_as_of_dates') }} {{ missing_as_of_dates_filter() }}
-        )
+        where business_date >= (select min(window_start_date) from as_of_dates)
     {%- endif %}
 ),
 
