@@ -4,18 +4,19 @@
     restored when a digits-only ref lost them); GAMMA member ids in plain decimal ("42", never "42.0").
     Empty = null (anonymous). `retailer` is a literal: 'ALPHA', 'BETA' or 'GAMMA'. -#}
 {% macro normalise_customer_ref(retailer, expression) -%}
+    {%- set trimmed = trim_text(expression) -%}
     {%- if retailer == 'ALPHA' -%}
     case
-        when {{ matches_regex("trim(" ~ expression ~ ")", '^[0-9]{1,13}$') }} then lpad(trim({{ expression }}), 13, '0')
-        else nullif(trim({{ expression }}), '')
+        when {{ matches_regex(trimmed, '^[0-9]{1,13}$') }} then lpad({{ trimmed }}, 13, '0')
+        else nullif({{ trimmed }}, '')
     end
     {%- elif retailer == 'GAMMA' -%}
     coalesce(
-        {{ try_cast_as(try_cast_as(try_cast_as("trim(" ~ expression ~ ")", "double"), "bigint"), dbt.type_string()) }},
-        nullif(trim({{ expression }}), '')
+        {{ try_cast_as(try_cast_as(try_cast_as(trimmed, "double"), "bigint"), dbt.type_string()) }},
+        nullif({{ trimmed }}, '')
     )
     {%- else -%}
-    nullif(trim({{ expression }}), '')
+    nullif({{ trimmed }}, '')
     {%- endif -%}
 {%- endmacro %}
 

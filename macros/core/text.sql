@@ -15,7 +15,31 @@
 
 {#- Text trimmed, with an empty string turned into null. -#}
 {% macro clean_text(expression) -%}
-    nullif(trim({{ expression }}), '')
+    nullif({{ trim_text(expression) }}, '')
+{%- endmacro %}
+
+{#- trim(text). `expression` is a column or another cheap expression: DuckDB evaluates it up to four times. -#}
+{% macro trim_text(expression) -%}
+    {{ return(adapter.dispatch('trim_text', 'promo_factory')(expression)) }}
+{%- endmacro %}
+
+{#- DuckDB's trim costs ~0.1 us per value (it trims Unicode spaces, so it decodes the text); staging trims a
+    dozen fields of every line. Pure ASCII text (as many bytes as characters) can only carry ASCII spaces, so
+    text that is ASCII and neither starts nor ends with a space is returned as is (~0.02 us); anything else
+    goes through trim. Same result as trim() on every text. -#}
+{% macro duckdb__trim_text(expression) -%}
+    case
+        when
+            starts_with({{ expression }}, ' ')
+            or ends_with({{ expression }}, ' ')
+            or strlen({{ expression }}) <> length({{ expression }})
+            then trim({{ expression }})
+        else {{ expression }}
+    end
+{%- endmacro %}
+
+{% macro default__trim_text(expression) -%}
+    trim({{ expression }})
 {%- endmacro %}
 
 {#- Brand normalisation: trimmed, single spaces, upper case (docs/CONVENTIONS.md). -#}
@@ -33,7 +57,7 @@
 
 {#- A decimal number written with a dot or a decimal comma, as decimal(18,6); null when not a number. -#}
 {% macro parse_decimal(expression) -%}
-    {{ try_cast_as("replace(trim(" ~ expression ~ "), ',', '.')", "decimal(18, 6)") }}
+    {{ try_cast_as("replace(" ~ trim_text(expression) ~ ", ',', '.')", "decimal(18, 6)") }}
 {%- endmacro %}
 
 {#- A whole number written as text ("2", "-1", "2.0"), as integer; null when not a whole number or

@@ -6,7 +6,7 @@
 {%- endmacro %}
 
 {% macro duckdb__parse_timestamp(expression, format) -%}
-    try_strptime(trim({{ expression }}), '{{ format }}')
+    try_strptime({{ trim_text(expression) }}, '{{ format }}')
 {%- endmacro %}
 
 {% macro default__parse_timestamp(expression, format) -%}

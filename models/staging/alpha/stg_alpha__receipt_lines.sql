@@ -12,6 +12,8 @@
     'libelle', 'qte', 'poids_kg', 'prix_unitaire', 'remise', 'code_promo',
 ] %}
 
+{%- set record_ref = dbt.concat([
+    "coalesce(" ~ trim_text('ticket_id') ~ ", '')", "'/'", "coalesce(" ~ trim_text('ligne') ~ ", '')"]) %}
 {%- set net_amount_eur = try_cast_as(
     'coalesce(weight_kg, units) * unit_price_eur - coalesce(discount_value_eur, 0)', 'decimal(18, 6)') %}
 
@@ -64,7 +66,7 @@ renamed as (
         {{ parse_timestamp('date_heure', '%d/%m/%Y %H:%M:%S') }} as sold_at_local,
 
         -- record reference as delivered
-        {{ dbt.concat(["coalesce(trim(ticket_id), '')", "'/'", "coalesce(trim(ligne), '')"]) }} as record_ref
+        {{ record_ref }} as record_ref
     from source
     inner join file_versions
         on source.source_file = file_versions.source_file

@@ -62,7 +62,7 @@ renamed as (
         -- record reference: <order_id>/<item position>, or "line <n>" for a line without items
         case
             when is_json_object and item_position is not null
-                then {{ dbt.concat(["coalesce(trim(order_id), '')", "'/'", item_position_text]) }}
+                then {{ dbt.concat(["coalesce(" ~ trim_text('order_id') ~ ", '')", "'/'", item_position_text]) }}
             else {{ dbt.concat(["'line '", line_number_text]) }}
         end as record_ref
     from source

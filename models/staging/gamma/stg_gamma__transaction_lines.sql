@@ -64,7 +64,9 @@ renamed as (
         ts_utc as sold_at_utc,
 
         -- record reference: <txn_id>/<line_no>
-        {{ dbt.concat(["coalesce(trim(txn_id), '')", "'/'", "coalesce(" ~ line_no_text ~ ", '')"]) }} as record_ref
+        {{ dbt.concat([
+            "coalesce(" ~ trim_text('txn_id') ~ ", '')", "'/'", "coalesce(" ~ line_no_text ~ ", '')"
+        ]) }} as record_ref
     from source
     inner join file_versions
         on source.source_file = file_versions.source_file
