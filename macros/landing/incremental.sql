@@ -7,8 +7,8 @@
     - an incremental run of a staging table reads only the files whose (name, version) it does not hold yet,
       after deleting the rows of files whose version changed or which left the landing zone (pre-hook);
     - int_core__changed_transactions lists the transactions touched by these changes (plus erasure flips and,
-      when a reference file changed, everything); int_core__sales_records and fct_sales_lines delete and
-      recompute exactly those transactions.
+      when a reference file changed, everything); int_core__sales_records deletes and recomputes exactly
+      those transactions (fct_sales_lines is a view of its loaded records).
     On DuckDB the models are `incremental` (strategy append + a delete pre-hook, i.e. delete+insert keyed by
     file or by transaction); any other adapter rebuilds them as tables (dbt-spark without Delta can neither
     delete nor merge), so `--full-refresh` and a plain `table` build give the same result. -#}

@@ -137,7 +137,8 @@ def tables(connection: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[st
     return connection.sql(
         "select table_schema, table_name from information_schema.tables"
         f" where table_catalog = '{catalog}' and table_schema in ('marts', 'intermediate')"
-        " and table_type = 'BASE TABLE' order by 1, 2"
+        # views too: fct_sales_lines is a view of int_core__sales_records
+        " and table_type in ('BASE TABLE', 'VIEW') order by 1, 2"
     ).fetchall()
 
 
@@ -150,7 +151,7 @@ def columns(connection: duckdb.DuckDBPyConnection, catalog: str, schema: str, ta
 
 
 def differing_tables(left: Path, right: Path) -> dict[str, tuple[int, int]]:
-    """Per table of `marts` and `intermediate` (run-state tables aside): rows only in left, only in right.
+    """Per table or view of `marts` and `intermediate` (run-state tables aside): rows only in left, only in right.
     Both warehouses must hold the same tables with the same columns."""
     with duckdb.connect() as connection:
         connection.execute(f"attach '{left}' as left_warehouse (read_only)")

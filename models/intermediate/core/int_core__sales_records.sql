@@ -6,7 +6,8 @@
 ) }}
 -- Every sale record of ALPHA, BETA and GAMMA in one shared shape, with its one outcome
 -- (docs/CONVENTIONS.md, first rule that applies): quarantined + reason, excluded + reason, or loaded.
--- Materialised once: fct_sales_lines, dq_quarantine, dq_exclusions and dq_reconciliation read this table.
+-- Materialised once: fct_sales_lines (a view of the loaded records), dq_quarantine, dq_exclusions and
+-- dq_reconciliation read this table.
 -- Incremental: a run deletes and re-validates the transactions of int_core__changed_transactions (every
 -- rule of the outcome compares records of one transaction only, or a record with the reference data).
 -- Memory: one streaming pass over the staging tables. The cross-record rules (BETA versions, duplicate keys)

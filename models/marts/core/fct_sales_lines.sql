@@ -1,25 +1,14 @@
--- depends_on: {{ ref('int_core__changed_transactions') }}
-{{ config(
-    materialized=core_incremental_materialization(),
-    incremental_strategy=core_incremental_strategy(),
-    on_schema_change='fail',
-    pre_hook="{{ delete_changed_transactions(ref('int_core__changed_transactions')) }}",
-) }}
+{{ config(materialized='view') }}
 -- One row per valid sale line of every retailer (PUBLISHED.md, shared schema).
--- Incremental like int_core__sales_records: the changed transactions are deleted and re-inserted.
-{%- set incremental_run = core_is_incremental_run() %}
+-- A view: the loaded records of int_core__sales_records, which is already incremental. A table would copy
+-- every line once more at each full build (10.6M lines: 6 s, a third of the validation step) and delete and
+-- re-insert the changed transactions at each incremental run; `make publish` copies the view into a table.
 
 with
 
 sales_records as (
     select * from {{ ref('int_core__sales_records') }}
 ),
-
-{% if incremental_run -%}
-changed_transactions as (
-    select * from {{ ref('int_core__changed_transactions') }}
-),
-{%- endif %}
 
 final as (
     select
@@ -38,15 +27,7 @@ final as (
         campaign_id,
         source_file
     from sales_records
-    where
-        outcome = 'loaded'
-    {% if incremental_run %}
-        and (retailer, transaction_id) in (
-            select retailer, transaction_id
-            from changed_transactions
-            where transaction_id is not null
-        )
-        {% endif %}
+    where outcome = 'loaded'
 )
 
 select * from final
