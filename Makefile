@@ -64,7 +64,7 @@ demo: setup
 
 build: setup
 	mkdir -p $(dir $(PROMO_WAREHOUSE))
-	$(BIN)/dbt build
+	$(BIN)/dbt build --exclude-resource-type unit_test
 
 publish: setup
 	$(BIN)/promo publish --run-results target/run_results.json

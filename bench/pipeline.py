@@ -39,6 +39,8 @@ from pathlib import Path
 
 import duckdb
 
+from promo_factory.settings import DBT_DATA_RUN_ARGS
+
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 RESULTS = REPO / "bench" / "results"
@@ -184,15 +186,15 @@ def bench_scale(label: str, target_lines: int, runs: int, ratio: float, workdir:
         for stale in (warehouse, published):
             stale.unlink(missing_ok=True)
         timings.setdefault("full_build", []).append(
-            run_measured([str(BIN / "dbt"), "build", "--full-refresh", "--exclude", python_models], step_env, log)
+            run_measured([str(BIN / "dbt"), "build", *DBT_DATA_RUN_ARGS, "--full-refresh", "--exclude", python_models], step_env, log)
         )
         land(full, history, held_back)
         timings.setdefault("incremental_day", []).append(
-            run_measured([str(BIN / "dbt"), "build", "--exclude", python_models], step_env, log)
+            run_measured([str(BIN / "dbt"), "build", *DBT_DATA_RUN_ARGS, "--exclude", python_models], step_env, log)
         )
         timings.setdefault("publish", []).append(run_measured([str(BIN / "promo"), "publish"], step_env, log))
         timings.setdefault("score_allocate", []).append(
-            run_measured([str(BIN / "dbt"), "build", "--select", python_models], step_env, log)
+            run_measured([str(BIN / "dbt"), "build", *DBT_DATA_RUN_ARGS, "--select", python_models], step_env, log)
         )
     return [
         Step(label, name, lines, [t for t, _ in values], [m for _, m in values])

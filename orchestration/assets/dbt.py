@@ -18,6 +18,7 @@ from orchestration.dbt_project import dbt_project, load_manifest
 from orchestration.metadata import model_metrics_metadata, table_metadata
 from orchestration.resources import WarehouseResource
 from orchestration.translator import TRANSLATOR, layer_of
+from promo_factory import settings
 
 WAREHOUSE_POOL = "duckdb_warehouse"
 DBT_ASSETS_NAME = "dbt_models"
@@ -106,7 +107,7 @@ def with_warehouse_metadata(
 def dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, config: DbtBuildConfig
 ) -> Iterator[Any]:
-    args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
+    args = ["build", *settings.DBT_DATA_RUN_ARGS, *(["--full-refresh"] if config.full_refresh else [])]
     invocation = dbt.cli(args, context=context, raise_on_error=False)
     events = list(known_asset_events(invocation, context))
     yield from with_warehouse_metadata(events, load_manifest(), warehouse, context.log)
