@@ -165,6 +165,7 @@ def bench_scale(label: str, target_lines: int, runs: int, ratio: float, workdir:
     timings: dict[str, list[tuple[float, float]]] = {}
     lines = 0
     python_models = "path:python_models+"
+    dbt_build = [str(BIN / "dbt"), "build", *DBT_DATA_RUN_ARGS]
     for run in range(runs):
         print(f"[{label}] run {run + 1}/{runs}", flush=True)
         timings.setdefault("generate", []).append(
@@ -186,15 +187,15 @@ def bench_scale(label: str, target_lines: int, runs: int, ratio: float, workdir:
         for stale in (warehouse, published):
             stale.unlink(missing_ok=True)
         timings.setdefault("full_build", []).append(
-            run_measured([str(BIN / "dbt"), "build", *DBT_DATA_RUN_ARGS, "--full-refresh", "--exclude", python_models], step_env, log)
+            run_measured([*dbt_build, "--full-refresh", "--exclude", python_models], step_env, log)
         )
         land(full, history, held_back)
         timings.setdefault("incremental_day", []).append(
-            run_measured([str(BIN / "dbt"), "build", *DBT_DATA_RUN_ARGS, "--exclude", python_models], step_env, log)
+            run_measured([*dbt_build, "--exclude", python_models], step_env, log)
         )
         timings.setdefault("publish", []).append(run_measured([str(BIN / "promo"), "publish"], step_env, log))
         timings.setdefault("score_allocate", []).append(
-            run_measured([str(BIN / "dbt"), "build", *DBT_DATA_RUN_ARGS, "--select", python_models], step_env, log)
+            run_measured([*dbt_build, "--select", python_models], step_env, log)
         )
     return [
         Step(label, name, lines, [t for t, _ in values], [m for _, m in values])
