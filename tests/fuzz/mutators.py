@@ -90,14 +90,16 @@ def _alpha_record_line(lines: list[str], record_ref: str) -> int:
     raise AssertionError(f"record {record_ref} not found")
 
 
-def _alpha_set(ctx: Context, column: str, value: str, reason: str) -> Expect:
-    """Set one field of one ALPHA record; the record must be quarantined with ``reason``."""
+def _alpha_set(ctx: Context, column: str, value: str, reason: str, **more: str) -> Expect:
+    """Set one field (and the fields of ``more``) of one ALPHA record; the record must be quarantined with
+    ``reason``."""
     record = ctx.pick("alpha_receipts")
     path = ctx.root / record["source_file"]
     lines = _alpha_lines(path)
     index = _alpha_record_line(lines, record["record_ref"])
     fields, eol = _split(lines[index])
-    fields[ALPHA_COLUMNS.index(column)] = value
+    for name, text in {column: value, **more}.items():
+        fields[ALPHA_COLUMNS.index(name)] = text
     lines[index] = ";".join(fields) + eol
     path.write_bytes("".join(lines).encode("utf-8"))
     return Expect("quarantine", [("alpha_receipts", record["source_file"], record["record_ref"], reason)],
@@ -252,6 +254,11 @@ def alpha_huge_price(ctx: Context) -> Expect:
     return _alpha_set(ctx, "prix_unitaire", "99999999999999,99", "invalid_amount")
 
 
+def alpha_weight_times_price_overflows(ctx: Context) -> Expect:
+    # each field fits decimal(18, 6), their product (1e13 EUR) does not; it once failed the whole build
+    return _alpha_set(ctx, "poids_kg", "99999999,5", "invalid_amount", prix_unitaire="99999,99")
+
+
 def alpha_negative_discount(ctx: Context) -> Expect:
     return _alpha_set(ctx, "remise", "-1,00", "invalid_amount")
 
@@ -395,6 +402,15 @@ def beta_quantity_wrong_type(ctx: Context) -> Expect:
         order["items"][0]["qty"] = "two"
 
     return _beta_items_reason(ctx, edit, "invalid_quantity", only_first=True)
+
+
+def beta_quantity_times_price_overflows(ctx: Context) -> Expect:
+    # a whole quantity and a price that parse, whose product (2e12 EUR) does not fit decimal(18, 6)
+    def edit(order: dict) -> None:
+        order["items"][0]["qty"] = 2000000000
+        order["items"][0]["unit_price"] = "1000.00"
+
+    return _beta_items_reason(ctx, edit, "invalid_amount", only_first=True)
 
 
 def beta_price_as_number(ctx: Context) -> Expect:

@@ -14,8 +14,8 @@
 
 {%- set record_ref = dbt.concat([
     "coalesce(" ~ trim_text('ticket_id') ~ ", '')", "'/'", "coalesce(" ~ trim_text('ligne') ~ ", '')"]) %}
-{%- set net_amount_eur = try_cast_as(
-    'coalesce(weight_kg, units) * unit_price_eur - coalesce(discount_value_eur, 0)', 'decimal(18, 6)') %}
+{%- set net_amount_eur = line_net_amount(
+    'coalesce(weight_kg, units)', 'unit_price_eur', 'coalesce(discount_value_eur, 0)') %}
 
 with
 

@@ -9,8 +9,7 @@
 {%- set pending_files = landing_pending_files(file_versions) %}
 {%- set item_position_text = "cast(item_position as " ~ dbt.type_string() ~ ")" %}
 {%- set line_number_text = "cast(line_number as " ~ dbt.type_string() ~ ")" %}
-{%- set net_amount_eur = try_cast_as(
-    'units * unit_price_eur - coalesce(discount_value_eur, 0)', 'decimal(18, 6)') %}
+{%- set net_amount_eur = line_net_amount('units', 'unit_price_eur', 'coalesce(discount_value_eur, 0)') %}
 
 with
 
