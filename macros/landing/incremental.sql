@@ -104,20 +104,25 @@
 
 {#- A subquery (source_file, source_file_version, file_date) of the given files, plus one row of nulls (callers
     keep `where source_file is not null`; the null row keeps the VALUES list valid when there is no file).
-    file_date (landing_file_date) is computed here, once per file, for the plausibility rule of staging. -#}
+    file_date (landing_file_date_literal) is a constant of each file's row, for the plausibility rule of
+    staging: computed in SQL, DuckDB evaluated it after the join with the raw rows, once per record. -#}
 {% macro landing_versions_values(file_versions) -%}
     (
         select
             source_file,
             source_file_version,
-            {{ landing_file_date('source_file') }} as file_date
+            file_date
         from (
             values
             {%- for file in file_versions %}
-            ({{ landing_literal(file['source_file']) }}, {{ landing_literal(file['version']) }}),
+            (
+                {{ landing_literal(file['source_file']) }},
+                {{ landing_literal(file['version']) }},
+                {{ landing_file_date_literal(file['source_file']) }}
+            ),
             {%- endfor %}
-            (cast(null as {{ dbt.type_string() }}), cast(null as {{ dbt.type_string() }}))
-        ) as file_versions (source_file, source_file_version)
+            (cast(null as {{ dbt.type_string() }}), cast(null as {{ dbt.type_string() }}), cast(null as date))
+        ) as file_versions (source_file, source_file_version, file_date)
     )
 {%- endmacro %}
 

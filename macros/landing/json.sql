@@ -23,7 +23,8 @@
                 source_file,
                 line_number,
                 case
-                    when left(ltrim(line_text), 1) = '{'
+                    -- the first 64 characters decide, except for a line starting with 64 blanks (ltrim copies)
+                    when left(ltrim(left(line_text, 64)), 1) = '{' or left(ltrim(line_text), 1) = '{'
                         then try(json_transform(line_text, '{{ beta_order_json_structure() }}'))
                 end as order_json
             from lines

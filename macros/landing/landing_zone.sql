@@ -198,12 +198,18 @@
                 {{ landing_source_file(relative_glob) }} as source_file,
                 unnest(string_split(content, chr(10))) as raw_line,
                 unnest(range(1, len(string_split(content, chr(10))) + 1)) as line_number,
-                -- a UTF-8 byte order mark (U+FEFF) before the first line is not part of the JSON
-                ltrim(rtrim(raw_line, chr(13)), chr(65279)) as line_text
+                -- a UTF-8 byte order mark (U+FEFF) before the first line is not part of the JSON. Lines are
+                -- whole orders (kilobytes): trimming copies them, so only lines with something to trim are.
+                case
+                    when ends_with(raw_line, chr(13)) or starts_with(raw_line, chr(65279))
+                        then ltrim(rtrim(raw_line, chr(13)), chr(65279))
+                    else raw_line
+                end as line_text
             from read_text({{ landing_read_target(relative_glob, files) }})
             where {{ landing_read_filter(files) }}
         )
-        where trim(line_text) <> ''
+        -- not blank: a line whose first 64 characters are not all blank is not (the full trim runs on the rest)
+        where trim(left(line_text, 64)) <> '' or trim(line_text) <> ''
     )
 {%- endmacro %}
 
