@@ -14,8 +14,15 @@ sales_lines as {{ inline_cte() }} (
     {{ kpi_changed_periods_filter(ref('int_kpi__changed_weeks'), 'week') }}
 ),
 
-products as (
-    select * from {{ ref('dim_products') }}
+product_keys as (
+    select * from {{ ref('int_kpi__product_keys') }}
+),
+
+brands as (
+    select distinct
+        brand_key,
+        brand
+    from product_keys
 ),
 
 weekly_lines as (
@@ -41,16 +48,17 @@ brand_lines as (
         weekly_lines.net_amount_eur,
         weekly_lines.is_promo,
         weekly_lines.week_start,
-        products.brand
+        product_keys.brand_key
     from weekly_lines
-    inner join products
-        on weekly_lines.gtin = products.gtin
+    inner join product_keys
+        on weekly_lines.gtin = product_keys.gtin
 ),
 
+-- grouped by the integer brand_key (int_kpi__product_keys), the names joined back in final
 brand_weeks as (
     select
         retailer,
-        brand,
+        brand_key,
         week_start,
         {{ kpi_sales_eur() }} as sales_eur,
         {{ kpi_units() }} as units,
@@ -60,7 +68,7 @@ brand_weeks as (
         {{ kpi_identified_sales_eur() }} as identified_sales_eur,
         {{ kpi_promo_sales_eur() }} as promo_sales_eur
     from brand_lines
-    group by retailer, brand, week_start
+    group by retailer, brand_key, week_start
 ),
 
 retailer_weeks as (
@@ -75,7 +83,7 @@ retailer_weeks as (
 final as (
     select
         brand_weeks.retailer,
-        brand_weeks.brand,
+        brands.brand,
         {{ kpi_iso_year('brand_weeks.week_start') }} as iso_year,
         {{ kpi_iso_week('brand_weeks.week_start') }} as iso_week,
         brand_weeks.week_start,
@@ -89,6 +97,8 @@ final as (
         {{ kpi_spend_per_buyer('brand_weeks.identified_sales_eur', 'brand_weeks.buyers') }} as spend_per_buyer,
         {{ kpi_share('brand_weeks.promo_sales_eur', 'brand_weeks.sales_eur') }} as promo_sales_share
     from brand_weeks
+    inner join brands
+        on brand_weeks.brand_key = brands.brand_key
     inner join retailer_weeks
         on
             brand_weeks.retailer = retailer_weeks.retailer

@@ -14,8 +14,17 @@ sales_lines as {{ inline_cte() }} (
     {{ kpi_changed_periods_filter(ref('int_kpi__changed_weeks'), 'week') }}
 ),
 
-products as (
-    select * from {{ ref('dim_products') }}
+product_keys as (
+    select * from {{ ref('int_kpi__product_keys') }}
+),
+
+categories as (
+    select distinct
+        category_key,
+        category_l1,
+        category_l2,
+        category_l3
+    from product_keys
 ),
 
 weekly_lines as (
@@ -44,20 +53,17 @@ category_lines as (
         weekly_lines.is_promo,
         weekly_lines.campaign_id,
         weekly_lines.week_start,
-        products.category_l1,
-        products.category_l2,
-        products.category_l3
+        product_keys.category_key
     from weekly_lines
-    inner join products
-        on weekly_lines.gtin = products.gtin
+    inner join product_keys
+        on weekly_lines.gtin = product_keys.gtin
 ),
 
+-- grouped by the integer category_key (int_kpi__product_keys), the names joined back in final
 category_weeks as (
     select
         retailer,
-        category_l1,
-        category_l2,
-        category_l3,
+        category_key,
         week_start,
         {{ kpi_sales_eur() }} as sales_eur,
         {{ kpi_units() }} as units,
@@ -70,7 +76,7 @@ category_weeks as (
         {{ kpi_sold_discount_eur() }} as sold_discount_eur,
         {{ kpi_sold_gross_eur() }} as sold_gross_eur
     from category_lines
-    group by retailer, category_l1, category_l2, category_l3, week_start
+    group by retailer, category_key, week_start
 ),
 
 retailer_weeks as (
@@ -85,9 +91,9 @@ retailer_weeks as (
 final as (
     select
         category_weeks.retailer,
-        category_weeks.category_l1,
-        category_weeks.category_l2,
-        category_weeks.category_l3,
+        categories.category_l1,
+        categories.category_l2,
+        categories.category_l3,
         {{ kpi_iso_year('category_weeks.week_start') }} as iso_year,
         {{ kpi_iso_week('category_weeks.week_start') }} as iso_week,
         category_weeks.week_start,
@@ -105,6 +111,8 @@ final as (
         category_weeks.campaign_sales_eur,
         {{ kpi_share('category_weeks.campaign_sales_eur', 'category_weeks.sales_eur') }} as campaign_sales_share
     from category_weeks
+    inner join categories
+        on category_weeks.category_key = categories.category_key
     inner join retailer_weeks
         on
             category_weeks.retailer = retailer_weeks.retailer

@@ -39,6 +39,34 @@ store_regions as (
         on {{ kpi_departement_code('stores.postal_code') }} = departements.departement_code
 ),
 
+-- each segment with an integer key: the lines are grouped by it and the names joined back in final
+segments as (
+    select
+        store_format,
+        region_code,
+        region_name,
+        dense_rank() over (order by store_format, region_code, region_name) as segment_key
+    from (
+        select distinct
+            store_format,
+            region_code,
+            region_name
+        from store_regions
+    ) as distinct_segments
+),
+
+store_segments as (
+    select
+        store_regions.store_code,
+        segments.segment_key
+    from store_regions
+    inner join segments
+        on
+            store_regions.store_format is not distinct from segments.store_format
+            and store_regions.region_code is not distinct from segments.region_code
+            and store_regions.region_name is not distinct from segments.region_name
+),
+
 segment_lines as (
     select
         sales_lines.retailer,
@@ -50,21 +78,17 @@ segment_lines as (
         sales_lines.discount_eur,
         sales_lines.is_promo,
         sales_lines.campaign_id,
-        store_regions.store_format,
-        store_regions.region_code,
-        store_regions.region_name,
+        store_segments.segment_key,
         {{ kpi_week_start('sales_lines.business_date') }} as week_start
     from sales_lines
-    inner join store_regions
-        on sales_lines.store_code = store_regions.store_code
+    inner join store_segments
+        on sales_lines.store_code = store_segments.store_code
 ),
 
 segment_weeks as (
     select
         retailer,
-        store_format,
-        region_code,
-        region_name,
+        segment_key,
         week_start,
         count(distinct store_code) as selling_stores,
         {{ kpi_sales_eur() }} as sales_eur,
@@ -79,7 +103,31 @@ segment_weeks as (
         {{ kpi_sold_discount_eur() }} as sold_discount_eur,
         {{ kpi_sold_gross_eur() }} as sold_gross_eur
     from segment_lines
-    group by retailer, store_format, region_code, region_name, week_start
+    group by retailer, segment_key, week_start
+),
+
+named_segment_weeks as (
+    select
+        segment_weeks.retailer,
+        segments.store_format,
+        segments.region_code,
+        segments.region_name,
+        segment_weeks.week_start,
+        segment_weeks.selling_stores,
+        segment_weeks.sales_eur,
+        segment_weeks.units,
+        segment_weeks.baskets,
+        segment_weeks.identified_baskets,
+        segment_weeks.buyers,
+        segment_weeks.active_shoppers,
+        segment_weeks.identified_sales_eur,
+        segment_weeks.promo_sales_eur,
+        segment_weeks.campaign_sales_eur,
+        segment_weeks.sold_discount_eur,
+        segment_weeks.sold_gross_eur
+    from segment_weeks
+    inner join segments
+        on segment_weeks.segment_key = segments.segment_key
 ),
 
 final as (
@@ -106,7 +154,7 @@ final as (
         {{ kpi_share('promo_sales_eur', 'sales_eur') }} as promo_sales_share,
         {{ kpi_discount_depth('sold_discount_eur', 'sold_gross_eur') }} as discount_depth,
         {{ kpi_share('campaign_sales_eur', 'sales_eur') }} as campaign_sales_share
-    from segment_weeks
+    from named_segment_weeks
 )
 
 select * from final
