@@ -39,32 +39,25 @@ store_regions as (
         on {{ kpi_departement_code('stores.postal_code') }} = departements.departement_code
 ),
 
--- each segment with an integer key: the lines are grouped by it and the names joined back in final
-segments as (
+-- each store with an integer key of its segment (equal keys <=> equal format and region): the lines are
+-- grouped by it and the names joined back after aggregating
+store_segments as (
     select
+        store_code,
         store_format,
         region_code,
         region_name,
         dense_rank() over (order by store_format, region_code, region_name) as segment_key
-    from (
-        select distinct
-            store_format,
-            region_code,
-            region_name
-        from store_regions
-    ) as distinct_segments
+    from store_regions
 ),
 
-store_segments as (
-    select
-        store_regions.store_code,
-        segments.segment_key
-    from store_regions
-    inner join segments
-        on
-            store_regions.store_format is not distinct from segments.store_format
-            and store_regions.region_code is not distinct from segments.region_code
-            and store_regions.region_name is not distinct from segments.region_name
+segments as (
+    select distinct
+        segment_key,
+        store_format,
+        region_code,
+        region_name
+    from store_segments
 ),
 
 segment_lines as (
