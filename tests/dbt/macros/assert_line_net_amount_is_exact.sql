@@ -78,7 +78,7 @@ half_cases as (
     from (values ('0', '0.000001'), ('0.000001', '-0.000001')) as halves (discount_value, expected_value)
 ),
 
-final as (
+all_cases as (
     select
         quantity,
         unit_price,
@@ -86,7 +86,6 @@ final as (
         actual,
         expected
     from decimal_cases
-    where actual is distinct from expected
     union all
     select
         quantity,
@@ -95,7 +94,6 @@ final as (
         actual,
         expected
     from whole_cases
-    where actual is distinct from expected
     union all
     select
         quantity,
@@ -104,6 +102,16 @@ final as (
         actual,
         expected
     from half_cases
+),
+
+final as (
+    select
+        quantity,
+        unit_price,
+        discount,
+        actual,
+        expected
+    from all_cases
     where actual is distinct from expected
 )
 
