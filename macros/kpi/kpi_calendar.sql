@@ -88,3 +88,21 @@
         where {{ period_of_date }} in ({{ kpi_changed_periods(changed_periods, grain, offsets) }})
     {%- endif -%}
 {%- endmacro %}
+
+{#- A mart whose period p depends on every period before it (buyer dynamics: a buyer is new only in their first
+    month) rewrites, in an incremental run, the first changed period and every period after it. -#}
+
+{#- The first changed period as a scalar subquery; none when the model is built from scratch. -#}
+{% macro kpi_first_changed_period(changed_periods, grain) -%}
+    {%- if not core_is_incremental_run() -%}{{ return(none) }}{%- endif -%}
+    {{ return('(select min(' ~ grain ~ '_start) from ' ~ changed_periods ~ ')') }}
+{%- endmacro %}
+
+{% macro delete_periods_from_first_change(changed_periods, grain, period_column) -%}
+    {%- if core_is_incremental_run() -%}
+        delete from {{ this }}
+        where {{ period_column }} >= {{ kpi_first_changed_period(changed_periods, grain) }}
+    {%- else -%}
+        select 1 as nothing_to_delete
+    {%- endif -%}
+{%- endmacro %}

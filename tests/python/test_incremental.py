@@ -4,8 +4,9 @@ A tiny generated landing zone is delivered in stages into an empty landing zone,
 each stage into one warehouse: daily files arrive in batches, one daily file of each of ALPHA and BETA arrives
 late (after files of later days), every re-delivered file first arrives as the superseded original of the
 generator (`<truth>/redelivered/`) and is replaced by the corrected file in the next stage, BETA orders get
-their later status in later files, and the erasure requests arrive last (shoppers already loaded must drop
-out). Then `dbt build --full-refresh` on the final landing zone builds a second warehouse: every table of the
+their later status in later files, the erasure requests arrive in the third stage (shoppers already loaded
+must drop out), and the last day arrives alone in a fourth stage, in a calendar month of its own (the monthly
+marts rewrite that month and keep the earlier one). Then `dbt build --full-refresh` on the final landing zone builds a second warehouse: every table of the
 `marts` and `intermediate` schemas must hold the same columns and the same rows (`except all` both ways),
 and fct_sales_lines must equal the generator's truth. Before the full refresh, the same incremental build
 runs once more with no new file: it must change no table (idempotency).
@@ -33,7 +34,7 @@ SELECTION = [
     "intermediate.kpi", "marts.kpi", "kpi_french_departements",
     "int_feature_as_of_dates", "int_shopper_features",
 ]
-START = date(2025, 10, 1)
+START = date(2025, 10, 20)  # the last day (stage 4) falls in a month of its own
 DAYS = 16
 SHOPPERS = 80
 SEED = 11
@@ -87,7 +88,8 @@ def stages(full: Path, truth: Path) -> list[list[tuple[Path, str]]]:
         next(f for f in daily if f.startswith("alpha/") and day_of(f) == START + timedelta(days=2)),
         next(f for f in daily if f.startswith("beta/") and day_of(f) == START + timedelta(days=3)),
     }
-    batches: list[list[tuple[Path, str]]] = [[], [], []]
+    last_day = START + timedelta(days=DAYS - 1)
+    batches: list[list[tuple[Path, str]]] = [[], [], [], []]
     for relative in daily:
         index = 0 if day_of(relative) < cuts[0] else 1 if day_of(relative) < cuts[1] else 2
         if relative in late:
@@ -95,7 +97,8 @@ def stages(full: Path, truth: Path) -> list[list[tuple[Path, str]]]:
         if relative in redelivered:
             batches[index].append((truth / "redelivered" / relative, relative))
             index += 1
-        batches[min(index, 2)].append((full / relative, relative))
+        # the last day alone in stage 4: a run that changes one month and keeps the earlier ones
+        batches[3 if day_of(relative) == last_day else min(index, 2)].append((full / relative, relative))
     erasures = "privacy/erasure_requests.csv"
     header_only = full.parent / "erasure_header_only.csv"
     header_only.write_text((full / erasures).read_text().splitlines()[0] + "\n")
@@ -207,6 +210,9 @@ def test_history_exercises_every_change(warehouses: tuple[Path, Path, Path]) -> 
             " where rows_read <> rows_loaded + rows_excluded + rows_quarantined"
         ).fetchall()[0][0]
         weeks = connection.sql("select count(distinct week_start) from marts.kpi_brand_weekly").fetchall()[0][0]
+        months = connection.sql(
+            "select count(distinct period_start) from marts.kpi_brand_buyer_dynamics_monthly"
+        ).fetchall()[0][0]
         feature_dates = connection.sql(
             "select count(distinct as_of_date) from intermediate.int_shopper_features"
         ).fetchall()[0][0]
@@ -214,6 +220,7 @@ def test_history_exercises_every_change(warehouses: tuple[Path, Path, Path]) -> 
     assert reasons.get("erased_shopper", 0) > 0
     assert balance == 0
     assert weeks >= 3
+    assert months == 2  # stage 4's day is alone in the second month
     assert feature_dates >= 2  # the scoring date moved with every stage; campaign starts stayed or were redone
 
 

@@ -1,51 +1,51 @@
 {#- Buyer dynamics of a brand at a retailer, period = calendar month.
     A buyer of the month holds at least one basket with a line of the brand
-    with units > 0; each is new, repeat or recovered; lapsed shoppers are the
-    previous month's buyers who did not buy this month. -#}
+    with units > 0 (int_kpi__brand_buyer_months); each is new, repeat or
+    recovered; lapsed shoppers are the previous month's buyers who did not buy
+    this month.
+    Incremental on DuckDB: whether a buyer is new depends on every earlier month, so a change in month c
+    rewrites the rows of c and of every month after it (read from the buyer months of c - 1 on, plus each
+    buyer's first month from the whole history of int_kpi__brand_buyer_months). -#}
+-- depends_on: {{ ref('int_kpi__changed_months') }}
+{{ config(
+    materialized=core_incremental_materialization(),
+    incremental_strategy=core_incremental_strategy(),
+    on_schema_change='fail',
+    pre_hook="{{ delete_periods_from_first_change(ref('int_kpi__changed_months'), 'month', 'period_start') }}",
+) }}
+{%- set first_rewritten_period = kpi_first_changed_period(ref('int_kpi__changed_months'), 'month') %}
 
 with
 
 -- read more than once: re-scanned, not copied (macros/core/inline_cte.sql)
-sales_lines as {{ inline_cte() }} (
-    select * from {{ ref('fct_sales_lines') }}
+buyer_months as {{ inline_cte() }} (
+    select * from {{ ref('int_kpi__brand_buyer_months') }}
 ),
 
-products as (
-    select * from {{ ref('dim_products') }}
+sales_lines as (
+    select * from {{ ref('fct_sales_lines') }}
 ),
 
 data_periods as (
     select
-        min({{ kpi_month_start('business_date') }}) as first_period,
-        max({{ kpi_month_start('business_date') }}) as last_period
+        {{ kpi_month_start('min(business_date)') }} as first_period,
+        {{ kpi_month_start('max(business_date)') }} as last_period
     from sales_lines
-),
-
-bought_lines as (
-    select
-        sales_lines.retailer,
-        products.brand,
-        sales_lines.shopper_key,
-        sales_lines.is_promo,
-        {{ kpi_month_start('sales_lines.business_date') }} as period_start
-    from sales_lines
-    inner join products
-        on sales_lines.gtin = products.gtin
-    where
-        sales_lines.units > 0
-        and sales_lines.shopper_key is not null
 ),
 
 shopper_periods as (
-    -- one row per buyer of the brand and month
+    -- one row per buyer of the brand and month (in an incremental run, from the month before the first
+    -- rewritten one)
     select
         retailer,
         brand,
         shopper_key,
         period_start,
-        min(case when is_promo then 1 else 0 end) as is_promo_only
-    from bought_lines
-    group by retailer, brand, shopper_key, period_start
+        is_promo_only
+    from buyer_months
+    {%- if first_rewritten_period is not none %}
+        where period_start >= {{ kpi_add_months(first_rewritten_period, -1) }}
+    {%- endif %}
 ),
 
 first_periods as (
@@ -54,7 +54,7 @@ first_periods as (
         brand,
         shopper_key,
         min(period_start) as first_period
-    from shopper_periods
+    from buyer_months
     group by retailer, brand, shopper_key
 ),
 
@@ -138,6 +138,9 @@ brand_periods as (
         count(case when buyer_status = 'lapsed' then 1 end) as lapsed_buyers,
         count(case when is_promo_only = 1 then 1 end) as promo_only_buyers
     from all_statuses
+    {%- if first_rewritten_period is not none %}
+        where period_start >= {{ first_rewritten_period }}
+    {%- endif %}
     group by retailer, brand, period_start
 ),
 
