@@ -70,7 +70,10 @@ category_lines as (
         on sales_lines.gtin = products.gtin
     inner join brand_categories
         on products.category_l2 = brand_categories.category_l2
-    where sales_lines.shopper_key is not null
+    where
+        sales_lines.shopper_key is not null
+        -- only the 365-day windows of the feature dates are read (at 100M lines, a third of the history)
+        and sales_lines.business_date >= (select min(window_start_date) from feature_dates)
 ),
 
 brand_days as (
