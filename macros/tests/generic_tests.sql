@@ -19,15 +19,50 @@
     where not coalesce({{ expression }}, false)
 {% endtest %}
 
-{#- Combinations of columns that appear more than once. -#}
+{#- Combinations of columns that appear more than once. Two passes: the 64-bit hashes of the combinations that occur
+    more than once (an 8-byte group key instead of the columns: on the 110M sale lines of the 100M bench, 40 s
+    against 58 s for one pass grouped by the columns), then the exact check of the rows with one of those hashes
+    (nearly always none). A repeated combination always repeats its hash, so nothing is missed; two combinations
+    sharing a hash only cost the second pass a few rows. -#}
 {% test unique_combination_of_columns(model, combination_of_columns) %}
+    {%- set combination = combination_of_columns | join(', ') %}
+    {#- one query without a WITH clause, so that a test can embed it (tests/dbt/macros) #}
     select
-        {{ combination_of_columns | join(', ') }},
+        {{ combination }},
         count(*) as n_rows
     from {{ model }}
-    group by {{ combination_of_columns | join(', ') }}
+    where {{ combination_hash(combination_of_columns) }} in (
+        select {{ combination_hash(combination_of_columns) }}
+        from {{ model }}
+        group by {{ combination_hash(combination_of_columns) }}
+        having count(*) > 1
+    )
+    group by {{ combination }}
     having count(*) > 1
 {% endtest %}
+
+{#- A 64-bit hash of a combination of columns, equal for equal combinations (nulls included). -#}
+{% macro combination_hash(columns) -%}
+    {{ return(adapter.dispatch('combination_hash', 'promo_factory')(columns)) }}
+{%- endmacro %}
+
+{% macro duckdb__combination_hash(columns) -%}
+    hash({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__combination_hash(columns) -%}
+    xxhash64({{ columns | join(', ') }})
+{%- endmacro %}
+
+{#- Elsewhere an md5 of the values as text (null as empty text: a collision only adds rows to the exact pass). -#}
+{% macro default__combination_hash(columns) -%}
+    {%- set texts = [] %}
+    {%- for column in columns %}
+        {%- do texts.append("coalesce(cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '')") %}
+        {%- if not loop.last %}{%- do texts.append("'|'") %}{%- endif %}
+    {%- endfor %}
+    {{- dbt.hash(dbt.concat(texts)) }}
+{%- endmacro %}
 
 {#- Reconciliation identity: rows_read = rows_loaded + rows_excluded + rows_quarantined, for every row. -#}
 {% test reconciliation_balances(model) %}
