@@ -6,10 +6,11 @@ late (after files of later days), every re-delivered file first arrives as the s
 generator (`<truth>/redelivered/`) and is replaced by the corrected file in the next stage, BETA orders get
 their later status in later files, the erasure requests arrive in the third stage (shoppers already loaded
 must drop out), and the last day arrives alone in a fourth stage, in a calendar month of its own (the monthly
-marts rewrite that month and keep the earlier one). Then `dbt build --full-refresh` on the final landing zone builds a second warehouse: every table of the
-`marts` and `intermediate` schemas must hold the same columns and the same rows (`except all` both ways),
-and fct_sales_lines must equal the generator's truth. Before the full refresh, the same incremental build
-runs once more with no new file: it must change no table (idempotency).
+marts rewrite that month and keep the earlier one). Then `dbt build --full-refresh` on the final landing zone
+builds a second warehouse: every table of the `marts` and `intermediate` schemas must hold the same columns
+and the same rows (`except all` both ways), and fct_sales_lines must equal the generator's truth. Before the
+full refresh, the same incremental build runs once more with no new file: it must change no table
+(idempotency).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@
 -- int_core__changed_transactions adds the other records of their transactions. A table of its own, not a
 -- CTE there: DuckDB then knows how few rows it holds and joins it to the previous records (every line of
 -- history) from the small side; as a CTE its estimate was millions, and the join hashed all of history
--- (48 s of the 100M incremental day).
+-- (60 s of the 100M incremental day).
 -- Empty when int_core__sales_records is built from scratch (full refresh or first run).
 {%- set previous = previous_state_relation('int_core__sales_records') %}
 {#- The two large inputs (every staged record, every previous record) are read by several steps: as shared
@@ -92,7 +92,7 @@ with
     ),
 
     touched as (
-    -- records of new or re-delivered files
+        -- records of new or re-delivered files
         select
             staged.retailer,
             staged.transaction_id,
