@@ -24,3 +24,20 @@
             )
     end
 {%- endmacro %}
+
+{#- The value of `measure` on the row that sorts first by `order_expressions` (a list of SQL expressions,
+    ascending; negate a number to sort it descending; the last one must make the order total, and none may be
+    null); a null `measure` on that row is the result. One aggregate instead of a row_number() window and a
+    filter: the window sorts every row of every group, the aggregate keeps one candidate per group. -#}
+{% macro first_by_order(measure, order_expressions) -%}
+    {{ return(adapter.dispatch('first_by_order', 'promo_factory')(measure, order_expressions)) }}
+{%- endmacro %}
+
+{% macro default__first_by_order(measure, order_expressions) -%}
+    min_by({{ measure }}, struct({{ order_expressions | join(', ') }}))
+{%- endmacro %}
+
+{#- DuckDB's arg_min skips the rows whose measure is null; arg_min_null does not, like Spark's min_by. -#}
+{% macro duckdb__first_by_order(measure, order_expressions) -%}
+    arg_min_null({{ measure }}, row({{ order_expressions | join(', ') }}))
+{%- endmacro %}

@@ -11,6 +11,8 @@
 -- Incremental on DuckDB (macros/features/feature_incremental.sql): a run computes only the as-of dates it does
 -- not hold, after deleting those whose window holds a changed transaction.
 
+{%- set main_store_order = ['-spend_365d_eur', '-store_days', 'store_code'] %}
+
 with
 
 as_of_dates as (
@@ -205,39 +207,6 @@ gaps as (
     from gap_sums
 ),
 
-store_spend as (
-    select
-        shopper_key,
-        retailer,
-        as_of_date,
-        store_code,
-        store_format,
-        postal_code,
-        row_number() over (
-            partition by shopper_key, retailer, as_of_date
-            order by spend_365d_eur desc, store_days desc, store_code asc
-        ) as store_rank
-    from store_windows_located
-),
-
-main_stores as (
-    select
-        shopper_key,
-        retailer,
-        as_of_date,
-        store_code as main_store_code,
-        store_format as main_store_format,
-        case
-            when {{ dbt.length('postal_code') }} < 5 then null
-            when substring(postal_code, 1, 2) = '97' then substring(postal_code, 1, 3)
-            when substring(postal_code, 1, 3) in ('200', '201') then '2A'
-            when substring(postal_code, 1, 3) = '202' then '2B'
-            else substring(postal_code, 1, 2)
-        end as main_store_departement
-    from store_spend
-    where store_rank = 1
-),
-
 -- one row per category bought on a day, with the next day the shopper bought it: that row is the latest
 -- purchase of the category before every as-of date in (business_date, next_business_date], so each
 -- category joins each as-of date once and is counted without a distinct count over the fan-out
@@ -293,7 +262,11 @@ totals as (
             ) as {{ store_format }}_spend_eur,
         {% endfor -%}
         sum(price_ratio_sum) as price_ratio_sum,
-        sum(priced_lines) as priced_lines
+        sum(priced_lines) as priced_lines,
+        -- main store: the most spend, then the most store days, then the first store code
+        {{ first_by_order('store_code', main_store_order) }} as main_store_code,
+        {{ first_by_order('store_format', main_store_order) }} as main_store_format,
+        {{ first_by_order('postal_code', main_store_order) }} as main_postal_code
     from store_windows_located
     group by shopper_key, retailer, as_of_date
 ),
@@ -336,20 +309,21 @@ final as (
             end as {{ store_format }}_spend_share,
         {% endfor -%}
         -- geography, distance-free
-        main_stores.main_store_code,
-        main_stores.main_store_format,
-        main_stores.main_store_departement
+        totals.main_store_code,
+        totals.main_store_format,
+        case
+            when {{ dbt.length('totals.main_postal_code') }} < 5 then null
+            when substring(totals.main_postal_code, 1, 2) = '97' then substring(totals.main_postal_code, 1, 3)
+            when substring(totals.main_postal_code, 1, 3) in ('200', '201') then '2A'
+            when substring(totals.main_postal_code, 1, 3) = '202' then '2B'
+            else substring(totals.main_postal_code, 1, 2)
+        end as main_store_departement
     from totals
     inner join gaps
         on
             totals.shopper_key = gaps.shopper_key
             and totals.retailer = gaps.retailer
             and totals.as_of_date = gaps.as_of_date
-    inner join main_stores
-        on
-            totals.shopper_key = main_stores.shopper_key
-            and totals.retailer = main_stores.retailer
-            and totals.as_of_date = main_stores.as_of_date
     left join categories
         on
             totals.shopper_key = categories.shopper_key

@@ -48,18 +48,18 @@ store_visits as (
     select
         shopper_key,
         store_code,
-        count(*) as n_lines,
-        row_number() over (partition by shopper_key order by count(*) desc, store_code) as store_rank
+        count(*) as n_lines
     from identified_lines
     group by shopper_key, store_code
 ),
 
+-- the store of the most lines, then the first store code
 main_stores as (
     select
         shopper_key,
-        store_code as main_store_code
+        {{ first_by_order('store_code', ['-n_lines', 'store_code']) }} as main_store_code
     from store_visits
-    where store_rank = 1
+    group by shopper_key
 ),
 
 behaviour as (

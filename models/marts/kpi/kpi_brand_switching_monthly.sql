@@ -71,29 +71,16 @@ shopper_brand_periods as (
     group by retailer, shopper_key, category_key, brand_key, period_start
 ),
 
-ranked_brands as (
-    select
-        retailer,
-        shopper_key,
-        category_key,
-        brand_key,
-        period_start,
-        row_number() over (
-            partition by retailer, shopper_key, category_key, period_start
-            order by sales_eur desc, brand_key asc
-        ) as brand_rank
-    from shopper_brand_periods
-),
-
+-- each shopper's main brand of a category in a period: the most sales, then the first brand key
 main_brands as (
     select
         retailer,
         shopper_key,
         category_key,
-        brand_key,
-        period_start
-    from ranked_brands
-    where brand_rank = 1
+        period_start,
+        {{ first_by_order('brand_key', ['-sales_eur', 'brand_key']) }} as brand_key
+    from shopper_brand_periods
+    group by retailer, shopper_key, category_key, period_start
 ),
 
 moves as (
