@@ -14,11 +14,11 @@
 {%- endmacro %}
 
 {% macro duckdb__integer_divide(numerator, denominator) -%}
-    ({{ numerator }} // {{ denominator }})
+    (({{ numerator }}) // ({{ denominator }}))
 {%- endmacro %}
 
 {% macro default__integer_divide(numerator, denominator) -%}
-    ({{ numerator }} div {{ denominator }})
+    (({{ numerator }}) div ({{ denominator }}))
 {%- endmacro %}
 
 {#- GS1 check digit computed from the 13 leading digits of a GTIN-14 held as a bigint (weights 3,1,3,... from

@@ -4,7 +4,7 @@
     in int_core__changed_transactions. So an incremental run deletes the as-of dates that left
     int_feature_as_of_dates and those whose window holds a business date of a changed transaction (before or after
     the change), then computes every as-of date the table does not hold: the deleted ones and the new ones (the
-    training grid and the scoring date move with the last business date). -#}
+    scoring date moves with the last business date; a grid date is added every 28 days). -#}
 {% macro delete_changed_as_of_dates(as_of_dates, changed_transactions) -%}
     {%- if core_is_incremental_run() -%}
         delete from {{ this }}

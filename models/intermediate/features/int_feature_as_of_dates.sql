@@ -1,7 +1,10 @@
 -- One row per as-of date at which shopper features are computed: a 28-day
--- training grid ending at the last business date, the scoring date (the day
--- after it), each past campaign's start_date and each planned campaign's start_date.
+-- training grid, the scoring date (the day after the last business date),
+-- each past campaign's start_date and each planned campaign's start_date.
 -- Features as of D use sales with business_date < D only; window bounds are precomputed here.
+-- The grid counts from the first date with enough history (first business date + 91 days), not back from the
+-- last business date: a new day of sales leaves every grid date in place (the incremental run keeps their
+-- features) and adds one every 28 days, instead of moving all of them.
 
 {% set step_days = var('feature_grid_step_days', 28) %}
 {% set max_points = var('feature_grid_max_points', 8) %}
@@ -29,15 +32,43 @@ steps as (
     {{ dbt.generate_series(max_points) }}
 ),
 
+grid_origin as (
+    select
+        cast({{ dbt.dateadd('day', min_history_days, 'first_business_date') }} as date) as first_grid_date,
+        last_business_date
+    from sales_range
+),
+
+-- grid dates lie step_days apart from the first one, up to the last whose target window [D, D + horizon - 1]
+-- is observed: at most latest_offset_days after the first one (negative: not even the first one)
+grid_range as (
+    select
+        first_grid_date,
+        {{ dbt.datediff('first_grid_date', 'last_business_date', 'day') }} + 1 - {{ horizon_days }} as latest_offset_days  -- noqa: LT05
+    from grid_origin
+),
+
+grid_steps as (
+    select
+        first_grid_date,
+        {{ integer_divide('latest_offset_days', step_days) }} as latest_step
+    from grid_range
+    where latest_offset_days >= 0
+),
+
+-- the latest max_points grid dates
 grid_dates as (
     select
         cast(
-            {{ dbt.dateadd('day', '1 - ' ~ step_days ~ ' * steps.generated_number', 'sales_range.last_business_date') }}
+            {{ dbt.dateadd(
+                'day', step_days ~ ' * (grid_steps.latest_step + 1 - steps.generated_number)', 'grid_steps.first_grid_date'
+            ) }}
             as date
         ) as as_of_date,
         'training_grid' as as_of_kind
     from steps
-    cross join sales_range
+    cross join grid_steps
+    where steps.generated_number <= grid_steps.latest_step + 1
 ),
 
 scoring_date as (
@@ -62,10 +93,6 @@ candidate_dates as (
         grid_dates.as_of_date,
         grid_dates.as_of_kind
     from grid_dates
-    cross join sales_range
-    where
-        grid_dates.as_of_date
-        >= cast({{ dbt.dateadd('day', min_history_days, 'sales_range.first_business_date') }} as date)
     union all
     select
         as_of_date,
