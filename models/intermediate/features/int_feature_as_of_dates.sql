@@ -2,14 +2,20 @@
 -- training grid, the scoring date (the day after the last business date),
 -- each past campaign's start_date and each planned campaign's start_date.
 -- Features as of D use sales with business_date < D only; window bounds are precomputed here.
--- The grid counts from the first date with enough history (first business date + 91 days), not back from the
--- last business date: a new day of sales leaves every grid date in place (the incremental run keeps their
--- features) and adds one every 28 days, instead of moving all of them.
+-- Grid anchor (var feature_grid_anchor): `history_start` (default) counts the 28-day steps from the first date
+-- with enough history (first business date + 91 days), so a new day of sales leaves every grid date in place
+-- (the incremental run keeps their features) and adds one every 28 days; `last_business_date` counts them back
+-- from the last date with an observed target window, so every grid date moves with each new day.
 
 {% set step_days = var('feature_grid_step_days', 28) %}
 {% set max_points = var('feature_grid_max_points', 8) %}
 {% set min_history_days = var('feature_min_history_days', 91) %}
 {% set horizon_days = var('propensity_horizon_days', 28) %}
+{% set grid_anchor = var('feature_grid_anchor', 'history_start') %}
+{% if grid_anchor not in ['history_start', 'last_business_date'] %}
+    {{ exceptions.raise_compiler_error(
+        "var feature_grid_anchor: '" ~ grid_anchor ~ "' is neither 'history_start' nor 'last_business_date'") }}
+{% endif %}
 
 with
 
@@ -32,43 +38,60 @@ steps as (
     {{ dbt.generate_series(max_points) }}
 ),
 
-grid_origin as (
+-- grid dates lie between the first date with enough history and the last date whose target window
+-- [D, D + horizon - 1] is observed
+grid_bounds as (
     select
         cast({{ dbt.dateadd('day', min_history_days, 'first_business_date') }} as date) as first_grid_date,
-        last_business_date
+        cast({{ dbt.dateadd('day', 1 - horizon_days, 'last_business_date') }} as date) as last_observed_date
     from sales_range
-),
-
--- grid dates lie step_days apart from the first one, up to the last whose target window [D, D + horizon - 1]
--- is observed: at most latest_offset_days after the first one (negative: not even the first one)
-grid_range as (
-    select
-        first_grid_date,
-        {{ dbt.datediff('first_grid_date', 'last_business_date', 'day') }} + 1 - {{ horizon_days }} as latest_offset_days  -- noqa: LT05
-    from grid_origin
 ),
 
 grid_steps as (
     select
         first_grid_date,
-        {{ integer_divide('latest_offset_days', step_days) }} as latest_step
-    from grid_range
-    where latest_offset_days >= 0
+        last_observed_date,
+        {{ integer_divide(dbt.datediff('first_grid_date', 'last_observed_date', 'day'), step_days) }} as whole_steps  -- noqa: LT05
+    from grid_bounds
+),
+
+latest_grid_dates as (
+    select
+        first_grid_date,
+        last_observed_date,
+        {% if grid_anchor == 'history_start' %}
+            -- the last whole number of steps after the first grid date
+            cast(
+                {{ dbt.dateadd('day', step_days ~ ' * whole_steps', 'first_grid_date') }}
+                as date
+            ) as latest_grid_date
+        {% else %}
+            last_observed_date as latest_grid_date
+        {% endif %}
+    from grid_steps
+),
+
+grid_candidates as (
+    select
+        latest_grid_dates.first_grid_date,
+        latest_grid_dates.last_observed_date,
+        cast(
+            {{ dbt.dateadd(
+                'day', '-' ~ step_days ~ ' * (steps.generated_number - 1)', 'latest_grid_dates.latest_grid_date'
+            ) }}
+            as date
+        ) as as_of_date
+    from steps
+    cross join latest_grid_dates
 ),
 
 -- the latest max_points grid dates
 grid_dates as (
     select
-        cast(
-            {{ dbt.dateadd(
-                'day', step_days ~ ' * (grid_steps.latest_step + 1 - steps.generated_number)', 'grid_steps.first_grid_date'
-            ) }}
-            as date
-        ) as as_of_date,
+        as_of_date,
         'training_grid' as as_of_kind
-    from steps
-    cross join grid_steps
-    where steps.generated_number <= grid_steps.latest_step + 1
+    from grid_candidates
+    where as_of_date >= first_grid_date and as_of_date <= last_observed_date
 ),
 
 scoring_date as (
