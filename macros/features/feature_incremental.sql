@@ -4,8 +4,8 @@
     in int_core__changed_transactions. So an incremental run deletes the as-of dates that left
     int_feature_as_of_dates and those whose window holds a business date of a changed transaction (before or after
     the change), then computes every as-of date the table does not hold: the deleted ones and the new ones (the
-    scoring date moves with the last business date; the default grid adds a date every 28 days, the grid
-    anchored on the last business date moves every day: int_feature_as_of_dates). -#}
+    scoring date moves with the last business date; the default training grid moves with it too, the grid
+    anchored on the history start adds a date every 28 days: int_feature_as_of_dates). -#}
 {% macro delete_changed_as_of_dates(as_of_dates, changed_transactions) -%}
     {%- if core_is_incremental_run() -%}
         delete from {{ this }}

@@ -2,16 +2,16 @@
 -- training grid, the scoring date (the day after the last business date),
 -- each past campaign's start_date and each planned campaign's start_date.
 -- Features as of D use sales with business_date < D only; window bounds are precomputed here.
--- Grid anchor (var feature_grid_anchor): `history_start` (default) counts the 28-day steps from the first date
--- with enough history (first business date + 91 days), so a new day of sales leaves every grid date in place
--- (the incremental run keeps their features) and adds one every 28 days; `last_business_date` counts them back
--- from the last date with an observed target window, so every grid date moves with each new day.
+-- Grid anchor (var feature_grid_anchor): `last_business_date` (default) counts the 28-day steps back from the
+-- last date with an observed target window, so every grid date moves with each new day; `history_start` counts
+-- them from the first date with enough history (first business date + 91 days), so a new day leaves the grid
+-- dates in place (the incremental run keeps their features) and adds one every 28 days.
 
 {% set step_days = var('feature_grid_step_days', 28) %}
 {% set max_points = var('feature_grid_max_points', 8) %}
 {% set min_history_days = var('feature_min_history_days', 91) %}
 {% set horizon_days = var('propensity_horizon_days', 28) %}
-{% set grid_anchor = var('feature_grid_anchor', 'history_start') %}
+{% set grid_anchor = var('feature_grid_anchor', 'last_business_date') %}
 {% if grid_anchor not in ['history_start', 'last_business_date'] %}
     {{ exceptions.raise_compiler_error(
         "var feature_grid_anchor: '" ~ grid_anchor ~ "' is neither 'history_start' nor 'last_business_date'") }}
