@@ -111,7 +111,7 @@ windowed as (
             and shopper_store_days.business_date >= as_of_dates.window_start_date
 ),
 
--- the window sums of a shopper at one store (2.8M rows): the totals and the main store both read these
+-- the window sums of a shopper at one store (2.8M rows): the totals, the main store among them, read these
 -- instead of the fan-out
 store_windows as (
     select
