@@ -43,7 +43,9 @@ help:
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	test -x $(BIN)/uv || $(BIN)/pip install --quiet --disable-pip-version-check uv==0.13.9
-	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	# Bytecode at install: with PYTHONDONTWRITEBYTECODE set (as on these machines) nothing is cached at run time,
+	# and every dbt process would compile dbt's sources again (import 4.6 s -> 2.7 s measured).
+	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $(STAMP)
 
@@ -136,7 +138,7 @@ SPARK_DAYS     ?= 40
 
 $(SPARK_STAMP): requirements-spark.lock $(STAMP)
 	test -x $(SPARK_VENV)/bin/python || $(PYTHON) -m venv $(SPARK_VENV)
-	$(BIN)/uv pip sync --quiet --python $(SPARK_VENV)/bin/python requirements-spark.lock
+	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(SPARK_VENV)/bin/python requirements-spark.lock
 	touch $(SPARK_STAMP)
 
 setup-spark: $(SPARK_STAMP)
