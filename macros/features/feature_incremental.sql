@@ -30,3 +30,23 @@
         where as_of_date not in (select distinct as_of_date from {{ this }})
     {%- endif -%}
 {%- endmacro %}
+
+{#- The day tables under int_shopper_features (int_shopper_store_days, int_shopper_category_days) are incremental by
+    business date on DuckDB: a row of day D depends only on the sale lines of day D (the category prices of that day
+    included), with their products. So an incremental run deletes the business dates of the changed transactions
+    (before and after the change) and computes them again from their lines. -#}
+{% macro delete_changed_business_dates(changed_transactions) -%}
+    {%- if core_is_incremental_run() -%}
+        delete from {{ this }}
+        where business_date in (select business_date from {{ changed_transactions }})
+    {%- else -%}
+        select 1 as nothing_to_delete
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Filter of the sale lines of a day table: in an incremental run, the lines of the changed business dates only. -#}
+{% macro changed_business_dates_filter(changed_transactions) -%}
+    {%- if core_is_incremental_run() -%}
+        where business_date in (select business_date from {{ changed_transactions }})
+    {%- endif -%}
+{%- endmacro %}

@@ -33,7 +33,7 @@ PROMO = REPO / ".venv" / "bin" / "promo"
 SELECTION = [
     "staging", "intermediate.core", "marts.core", "marts.dq", "path:tests/dbt/core",
     "intermediate.kpi", "marts.kpi", "kpi_french_departements",
-    "int_feature_as_of_dates", "int_shopper_features",
+    "int_feature_as_of_dates", "int_shopper_store_days", "int_shopper_category_days", "int_shopper_features",
 ]
 START = date(2025, 10, 20)  # the last day (stage 4) falls in a month of its own
 DAYS = 16

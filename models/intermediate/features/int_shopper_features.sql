@@ -7,7 +7,8 @@
 ) }}
 -- One row per identified shopper x as-of date, for shoppers with at least one
 -- sale line at their retailer in the 365 days before the as-of date.
--- Point in time: only lines with window_start_date <= business_date < as_of_date are read.
+-- Point in time: only days with window_start_date <= business_date < as_of_date are read, from the day tables
+-- int_shopper_store_days and int_shopper_category_days (the sale lines summed by shopper, store or category, day).
 -- Incremental on DuckDB (macros/features/feature_incremental.sql): a run computes only the as-of dates it does
 -- not hold, after deleting those whose window holds a changed transaction.
 
@@ -20,95 +21,36 @@ as_of_dates as (
     {{ missing_as_of_dates_filter() }}
 ),
 
-sales_lines as (
-    select * from {{ ref('fct_sales_lines') }}
+store_days as (
+    select * from {{ ref('int_shopper_store_days') }}
     {%- if core_is_incremental_run() %}
         -- only the history the as-of dates to compute can see
         where business_date >= (select min(window_start_date) from as_of_dates)
     {%- endif %}
 ),
 
-products as (
-    select * from {{ ref('dim_products') }}
+category_days as (
+    select * from {{ ref('int_shopper_category_days') }}
+    {%- if core_is_incremental_run() %}
+        where business_date >= (select min(window_start_date) from as_of_dates)
+    {%- endif %}
 ),
 
 stores as (
     select * from {{ ref('dim_stores') }}
 ),
 
-priced_lines as (
-    select
-        sales_lines.shopper_key,
-        sales_lines.retailer,
-        sales_lines.store_code,
-        sales_lines.transaction_id,
-        sales_lines.business_date,
-        sales_lines.units,
-        sales_lines.net_amount_eur,
-        sales_lines.is_promo,
-        sales_lines.campaign_id,
-        products.category_l2,
-        products.category_l3,
-        case
-            when sales_lines.units > 0 then cast(sales_lines.net_amount_eur as double) / sales_lines.units
-        end as unit_price_eur
-    from sales_lines
-    inner join products
-        on sales_lines.gtin = products.gtin
-),
-
--- reference price of a category_l3 on a business date (all shoppers), so the index uses no later data
-category_day_prices as (
-    select
-        category_l3,
-        business_date,
-        avg(unit_price_eur) as category_unit_price_eur
-    from priced_lines
-    where unit_price_eur > 0
-    group by category_l3, business_date
-),
-
-shopper_lines as (
-    select
-        priced_lines.*,
-        priced_lines.unit_price_eur / category_day_prices.category_unit_price_eur as price_ratio
-    from priced_lines
-    left join category_day_prices
-        on
-            priced_lines.category_l3 = category_day_prices.category_l3
-            and priced_lines.business_date = category_day_prices.business_date
-    where priced_lines.shopper_key is not null
-),
-
-shopper_store_days as (
-    select
-        shopper_key,
-        retailer,
-        store_code,
-        business_date,
-        count(distinct transaction_id) as baskets,
-        count(*) as line_count,
-        sum(units) as units,
-        sum(net_amount_eur) as spend_eur,
-        sum(case when is_promo then net_amount_eur else 0 end) as promo_spend_eur,
-        sum(case when campaign_id is not null then 1 else 0 end) as offer_lines,
-        sum(price_ratio) as price_ratio_sum,
-        sum(case when price_ratio is not null then 1 else 0 end) as priced_lines
-    from shopper_lines
-    group by shopper_key, retailer, store_code, business_date
-),
-
 -- every store day in every window holding it (10M lines: 9.7M rows); read once, so it streams
 windowed as (
     select
-        shopper_store_days.*,
+        store_days.*,
         as_of_dates.as_of_date,
         as_of_dates.recent_start_date
-    from shopper_store_days
+    from store_days
     inner join as_of_dates
         on
-            shopper_store_days.business_date < as_of_dates.as_of_date
-            and shopper_store_days.business_date >= as_of_dates.window_start_date
+            store_days.business_date < as_of_dates.as_of_date
+            and store_days.business_date >= as_of_dates.window_start_date
 ),
 
 -- the window sums of a shopper at one store (2.8M rows): the totals, the main store among them, read these
@@ -152,7 +94,7 @@ shopper_visit_days as (
         retailer,
         business_date,
         lag(business_date) over (partition by shopper_key, retailer order by business_date) as previous_visit_date
-    from shopper_store_days
+    from store_days
     group by shopper_key, retailer, business_date
 ),
 
@@ -219,9 +161,7 @@ shopper_category_days as (
         lead(business_date) over (
             partition by shopper_key, retailer, category_l2 order by business_date
         ) as next_business_date
-    from shopper_lines
-    where category_l2 is not null
-    group by shopper_key, retailer, category_l2, business_date
+    from category_days
 ),
 
 categories as (
