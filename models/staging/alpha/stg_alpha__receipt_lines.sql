@@ -2,9 +2,13 @@
 {{ config(
     materialized=core_incremental_materialization(),
     incremental_strategy=core_incremental_strategy(),
+    on_schema_change='fail',
     pre_hook="{{ delete_stale_landing_rows('alpha/receipts/*.csv') }}",
 ) }}
 -- Incremental (macros/landing/incremental.sql): reads only the raw files it does not hold in their current version.
+-- Stored: only what the shared schema and its checks read (every stored column costs a write per row at each
+-- full build). The loyalty card number stops here: only its pseudonymous shopper_key is kept. The till label
+-- (libelle) is not kept; the unit price and weight feed the checks and the net amount only.
 {%- set file_versions = landing_file_versions('alpha/receipts/*.csv') %}
 {%- set pending_files = landing_pending_files(file_versions) %}
 {%- set columns = [
@@ -48,7 +52,6 @@ renamed as (
         -- product
         {{ clean_text('ean') }} as gtin_raw,
         {{ gtin_to_14('ean') }} as gtin,
-        {{ clean_text('libelle') }} as product_label,
 
         -- quantities and amounts
         {{ clean_text('qte') }} as units_text,
@@ -83,18 +86,13 @@ final as (
         store_code,
         transaction_id,
         {{ parse_whole_number('line_number_text') }} as line_number,
-        customer_ref,
         {{ shopper_key("'ALPHA'", 'customer_ref') }} as shopper_key,
         gtin_raw,
         gtin,
         {{ is_valid_gtin14('gtin') }} as is_valid_gtin,
-        product_label,
-        sold_at_local,
         {{ paris_local_to_utc('sold_at_local') }} as sold_at_utc,
         cast(sold_at_local as date) as business_date,
         units,
-        weight_kg,
-        unit_price_eur,
         cast(coalesce(discount_value_eur, 0) as decimal(18, 6)) as discount_eur,
         {{ net_amount_eur }} as net_amount_eur,
         campaign_id,

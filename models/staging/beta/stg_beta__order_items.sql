@@ -2,9 +2,13 @@
 {{ config(
     materialized=core_incremental_materialization(),
     incremental_strategy=core_incremental_strategy(),
+    on_schema_change='fail',
     pre_hook="{{ delete_stale_landing_rows('beta/orders/*.jsonl') }}",
 ) }}
 -- Incremental (macros/landing/incremental.sql): reads only the raw files it does not hold in their current version.
+-- Stored: only what the shared schema and its checks read (every stored column costs a write per row at each
+-- full build). The customer id stops here: only its pseudonymous shopper_key is kept. The channel is not
+-- kept; the unit price feeds the checks and the net amount only.
 {%- set file_versions = landing_file_versions('beta/orders/*.jsonl') %}
 {%- set pending_files = landing_pending_files(file_versions) %}
 {%- set item_position_text = "cast(item_position as " ~ dbt.type_string() ~ ")" %}
@@ -39,7 +43,6 @@ renamed as (
 
         -- order
         lower({{ clean_text('status') }}) as order_status,
-        {{ clean_text('channel') }} as channel,
 
         -- product
         {{ clean_text('gtin') }} as gtin_raw,
@@ -81,17 +84,14 @@ final as (
         store_code,
         transaction_id,
         line_number,
-        customer_ref,
         {{ shopper_key("'BETA'", 'customer_ref') }} as shopper_key,
         order_status,
-        channel,
         gtin_raw,
         gtin,
         {{ is_valid_gtin14('gtin') }} as is_valid_gtin,
         sold_at_utc,
         {{ paris_local_date('sold_at_utc') }} as business_date,
         units,
-        unit_price_eur,
         cast(coalesce(discount_value_eur, 0) as decimal(18, 6)) as discount_eur,
         {{ net_amount_eur }} as net_amount_eur,
         campaign_id,

@@ -2,9 +2,12 @@
 {{ config(
     materialized=core_incremental_materialization(),
     incremental_strategy=core_incremental_strategy(),
+    on_schema_change='fail',
     pre_hook="{{ delete_stale_landing_rows('gamma/transactions/date=*/*.parquet') }}",
 ) }}
 -- Incremental (macros/landing/incremental.sql): reads only the raw files it does not hold in their current version.
+-- Stored: only what the shared schema and its checks read. The member id stops here: only its pseudonymous
+-- shopper_key is kept.
 {%- set file_versions = landing_file_versions('gamma/transactions/date=*/*.parquet') %}
 {%- set pending_files = landing_pending_files(file_versions) %}
 {%- set columns = {
@@ -86,7 +89,6 @@ final as (
         end as store_code,
         transaction_id,
         line_number,
-        customer_ref,
         {{ shopper_key("'GAMMA'", 'customer_ref') }} as shopper_key,
         sku,
         sold_at_utc,
