@@ -1,7 +1,7 @@
 """Whole-process benchmark of the pipeline (issue: scale).
 
 For each scale (sale lines in the history), median over several runs of the
-wall time and peak resident memory of each step, every step a separate
+wall time, CPU time (user + sys) and peak resident memory of each step, every step a separate
 process as a user would run it:
 
 - ``generate``   the sample generator (history + one extra day),
@@ -56,10 +56,16 @@ class Step:
     lines: int
     seconds: list[float]
     peak_mb: list[float]
+    # user + sys of the process and its children: unlike the wall time, barely moved by other load on the machine
+    cpu_seconds: list[float]
 
     @property
     def median_seconds(self) -> float:
         return statistics.median(self.seconds)
+
+    @property
+    def median_cpu_seconds(self) -> float:
+        return statistics.median(self.cpu_seconds)
 
     @property
     def median_peak_mb(self) -> float:
@@ -73,10 +79,9 @@ def parse_lines(text: str) -> int:
     return int(float(text[:-1]) * multipliers[suffix]) if suffix in multipliers else int(text)
 
 
-def run_measured(command: list[str], env: dict[str, str], log: Path) -> tuple[float, float]:
-    """Run one process to completion; return (wall seconds, peak RSS in MB) of it and its children.
-    Its CPU time (user + sys, the figure that does not depend on the load of a shared machine) is printed
-    and appended to the log."""
+def run_measured(command: list[str], env: dict[str, str], log: Path) -> tuple[float, float, float]:
+    """Run one process to completion; return (wall seconds, peak RSS in MB, CPU seconds: user + sys) of it and
+    its children. The wall and CPU times are also printed and appended to the log."""
     with log.open("ab") as sink:
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=sink, stderr=subprocess.STDOUT)
@@ -91,7 +96,7 @@ def run_measured(command: list[str], env: dict[str, str], log: Path) -> tuple[fl
     if process.returncode != 0:
         tail = log.read_text(errors="replace")[-3000:]
         raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}); log {log}:\n{tail}")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_maxrss / 1024, cpu
 
 
 def generator_command(out: Path, truth: Path, shoppers: int, days: int, seed: int) -> list[str]:
@@ -162,7 +167,7 @@ def bench_scale(label: str, target_lines: int, runs: int, ratio: float, workdir:
         "DBT_LOG_PATH": str(scale_dir / "logs"),
     }
     log = scale_dir / "bench.log"
-    timings: dict[str, list[tuple[float, float]]] = {}
+    timings: dict[str, list[tuple[float, float, float]]] = {}
     lines = 0
     python_models = "path:python_models+"
     dbt_build = [str(BIN / "dbt"), "build", *DBT_DATA_RUN_ARGS]
@@ -198,15 +203,16 @@ def bench_scale(label: str, target_lines: int, runs: int, ratio: float, workdir:
             run_measured([*dbt_build, "--select", python_models], step_env, log)
         )
     return [
-        Step(label, name, lines, [t for t, _ in values], [m for _, m in values])
+        Step(label, name, lines, [t for t, _, _ in values], [m for _, m, _ in values], [c for _, _, c in values])
         for name, values in timings.items()
     ]
 
 
 def print_table(steps: list[Step]) -> None:
-    print(f"{'scale':>6} {'step':<16} {'lines':>11} {'median s':>9} {'peak MB':>8}")
+    print(f"{'scale':>6} {'step':<16} {'lines':>11} {'median s':>9} {'cpu s':>7} {'peak MB':>8}")
     for step in steps:
-        print(f"{step.scale:>6} {step.step:<16} {step.lines:>11,} {step.median_seconds:>9.1f} {step.median_peak_mb:>8.0f}")
+        print(f"{step.scale:>6} {step.step:<16} {step.lines:>11,} {step.median_seconds:>9.1f} "
+              f"{step.median_cpu_seconds:>7.1f} {step.median_peak_mb:>8.0f}")
     for scale in dict.fromkeys(step.scale for step in steps):
         by_name = {step.step: step for step in steps if step.scale == scale}
         full, floor = by_name["full_build"].median_seconds, by_name["floor"].median_seconds
@@ -243,7 +249,14 @@ def main(argv: list[str] | None = None) -> int:
         "machine": {"cores": os.cpu_count()},
         "runs": args.runs,
         "copies": args.copies,
-        "steps": [asdict(step) | {"median_seconds": step.median_seconds, "median_peak_mb": step.median_peak_mb} for step in steps],
+        "steps": [
+            asdict(step) | {
+                "median_seconds": step.median_seconds,
+                "median_cpu_seconds": step.median_cpu_seconds,
+                "median_peak_mb": step.median_peak_mb,
+            }
+            for step in steps
+        ],
     }
     out.write_text(json.dumps(payload, indent=2))
     print_table(steps)
