@@ -41,29 +41,6 @@
     having count(*) > 1
 {% endtest %}
 
-{#- A 64-bit hash of a combination of columns, equal for equal combinations (nulls included). -#}
-{% macro combination_hash(columns) -%}
-    {{ return(adapter.dispatch('combination_hash', 'promo_factory')(columns)) }}
-{%- endmacro %}
-
-{% macro duckdb__combination_hash(columns) -%}
-    hash({{ columns | join(', ') }})
-{%- endmacro %}
-
-{% macro spark__combination_hash(columns) -%}
-    xxhash64({{ columns | join(', ') }})
-{%- endmacro %}
-
-{#- Elsewhere an md5 of the values as text (null as empty text: a collision only adds rows to the exact pass). -#}
-{% macro default__combination_hash(columns) -%}
-    {%- set texts = [] %}
-    {%- for column in columns %}
-        {%- do texts.append("coalesce(cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '')") %}
-        {%- if not loop.last %}{%- do texts.append("'|'") %}{%- endif %}
-    {%- endfor %}
-    {{- dbt.hash(dbt.concat(texts)) }}
-{%- endmacro %}
-
 {#- Reconciliation identity: rows_read = rows_loaded + rows_excluded + rows_quarantined, for every row. -#}
 {% test reconciliation_balances(model) %}
     select *

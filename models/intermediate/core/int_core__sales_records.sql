@@ -14,6 +14,7 @@
 -- read narrow key-only inputs, and only the few records sharing a key are ranked; the CTEs read twice are
 -- inlined (macros/core/inline_cte.sql), since a materialised copy of every record spilled >57 GB at 100M.
 {%- set incremental_run = core_is_incremental_run() %}
+{%- set record_key_hash = combination_hash(['retailer', 'transaction_id', 'line_number']) %}
 
 with
 
@@ -184,15 +185,14 @@ order_versions as (
     having count(distinct {{ order_version_key('source_file', 'row_order') }}) > 1
 ),
 
--- keys held by more than one record (few): only their records can be duplicates, so only they are ranked
+-- hashes of the keys held by more than one record (few): only their records can be duplicates, so only they
+-- are ranked, by their exact key (a record sharing only the hash of a key ranks first); grouped by an 8-byte
+-- hash rather than the text key, the largest aggregation of this model (macros/core/combination_hash.sql)
 duplicate_candidate_keys as (
-    select
-        retailer,
-        transaction_id,
-        line_number
+    select {{ record_key_hash }} as record_key_hash
     from unioned
     where transaction_id is not null and line_number is not null
-    group by retailer, transaction_id, line_number
+    group by {{ record_key_hash }}
     having count(*) > 1
 ),
 
@@ -256,7 +256,7 @@ looked_up as {{ inline_cte() }} (
         known_stores.store_code is not null as is_known_store,
         known_products.gtin is not null as is_known_product,
         erased_shoppers.shopper_key is not null as is_erased_shopper,
-        duplicate_candidate_keys.transaction_id is not null as is_duplicate_candidate
+        duplicate_candidate_keys.record_key_hash is not null as is_duplicate_candidate
     from unioned
     left join sku_gtins
         on unioned.sku = sku_gtins.sku
@@ -268,9 +268,10 @@ looked_up as {{ inline_cte() }} (
         on unioned.shopper_key = erased_shoppers.shopper_key
     left join duplicate_candidate_keys
         on
-            unioned.retailer = duplicate_candidate_keys.retailer
-            and unioned.transaction_id = duplicate_candidate_keys.transaction_id
-            and unioned.line_number = duplicate_candidate_keys.line_number
+            {{ combination_hash(['unioned.retailer', 'unioned.transaction_id', 'unioned.line_number']) }}
+            = duplicate_candidate_keys.record_key_hash
+            and unioned.transaction_id is not null
+            and unioned.line_number is not null
 ),
 
 -- read twice (records without and with a duplicate candidate key): inlined, see unioned
