@@ -65,26 +65,44 @@
     sum(case when units > 0 then net_amount_eur + discount_eur else 0 end)
 {%- endmacro %}
 
-{#- ---- distinct counts ---- -#}
+{#- ---- counts of transactions and shoppers ---- -#}
 
-{#- baskets = transactions holding at least one line with units > 0 -#}
+{#- Every count is taken in two steps, with no distinct count. DuckDB computes each distinct count of a group-by
+    that also sums as a group-by of its own, over a copy of every line, then joins them back (kpi_brand_weekly
+    at 100M lines: 150 s of CPU, 56 s of it the copy; 63 s in two steps). Step 1 groups the lines by the
+    mart's keys and transaction_id (for baskets) or shopper_key (for buyers and active shoppers), with the
+    flags below; step 2 counts those rows by the mart's keys. A null transaction_id or shopper_key is not
+    counted, as in a distinct count, but its lines keep their group in step 1 (a week of anonymous lines still
+    has its row, with 0 buyers). -#}
+
+{#- step 1: the transaction (or shopper) has a line with units > 0 -#}
+{% macro kpi_has_sold_line() -%}
+    max(case when units > 0 then 1 else 0 end)
+{%- endmacro %}
+
+{#- step 1: the transaction has a line with units > 0 and an identified shopper -#}
+{% macro kpi_has_identified_sold_line() -%}
+    max(case when units > 0 and shopper_key is not null then 1 else 0 end)
+{%- endmacro %}
+
+{#- baskets = transactions holding at least one line with units > 0 (step 2, over transactions) -#}
 {% macro kpi_baskets() -%}
-    count(distinct case when units > 0 then transaction_id end)
+    count(case when has_sold_line = 1 then transaction_id end)
 {%- endmacro %}
 
-{#- identified_baskets = baskets of identified shoppers -#}
+{#- identified_baskets = baskets of identified shoppers (step 2, over transactions) -#}
 {% macro kpi_identified_baskets() -%}
-    count(distinct case when units > 0 and shopper_key is not null then transaction_id end)
+    count(case when has_identified_sold_line = 1 then transaction_id end)
 {%- endmacro %}
 
-{#- buyers = identified shoppers with at least one basket (a line with units > 0) -#}
+{#- buyers = identified shoppers with at least one basket (step 2, over shoppers) -#}
 {% macro kpi_buyers() -%}
-    count(distinct case when units > 0 then shopper_key end)
+    count(case when has_sold_line = 1 then shopper_key end)
 {%- endmacro %}
 
-{#- active_shoppers = identified shoppers with any transaction (any line, returns included) -#}
+{#- active_shoppers = identified shoppers with any transaction, returns included (step 2, over shoppers) -#}
 {% macro kpi_active_shoppers() -%}
-    count(distinct shopper_key)
+    count(shopper_key)
 {%- endmacro %}
 
 {#- ---- ratios ---- -#}

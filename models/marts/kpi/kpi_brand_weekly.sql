@@ -25,7 +25,7 @@ brands as (
     from product_keys
 ),
 
-weekly_lines as (
+weekly_lines as {{ inline_cte() }} (
     -- every sale line with the Monday of its ISO week
     select
         retailer,
@@ -39,7 +39,7 @@ weekly_lines as (
     from sales_lines
 ),
 
-brand_lines as (
+brand_lines as {{ inline_cte() }} (
     select
         weekly_lines.retailer,
         weekly_lines.transaction_id,
@@ -54,21 +54,96 @@ brand_lines as (
         on weekly_lines.gtin = product_keys.gtin
 ),
 
--- grouped by the integer brand_key (int_kpi__product_keys), the names joined back in final
-brand_weeks as (
+-- grouped by the integer brand_key (int_kpi__product_keys), the names joined back in final; the sums, the
+-- baskets and the buyers each in a group-by of their own (macros/kpi/kpi_formulas.sql)
+brand_sums as (
     select
         retailer,
         brand_key,
         week_start,
         {{ kpi_sales_eur() }} as sales_eur,
         {{ kpi_units() }} as units,
-        {{ kpi_baskets() }} as baskets,
-        {{ kpi_identified_baskets() }} as identified_baskets,
-        {{ kpi_buyers() }} as buyers,
         {{ kpi_identified_sales_eur() }} as identified_sales_eur,
         {{ kpi_promo_sales_eur() }} as promo_sales_eur
     from brand_lines
     group by retailer, brand_key, week_start
+),
+
+brand_transactions as (
+    select
+        retailer,
+        brand_key,
+        week_start,
+        transaction_id,
+        {{ kpi_has_sold_line() }} as has_sold_line,
+        {{ kpi_has_identified_sold_line() }} as has_identified_sold_line
+    from brand_lines
+    group by retailer, brand_key, week_start, transaction_id
+),
+
+brand_baskets as (
+    select
+        retailer,
+        brand_key,
+        week_start,
+        {{ kpi_baskets() }} as baskets,
+        {{ kpi_identified_baskets() }} as identified_baskets
+    from brand_transactions
+    group by retailer, brand_key, week_start
+),
+
+brand_shoppers as (
+    select
+        retailer,
+        brand_key,
+        week_start,
+        shopper_key,
+        {{ kpi_has_sold_line() }} as has_sold_line
+    from brand_lines
+    group by retailer, brand_key, week_start, shopper_key
+),
+
+brand_buyers as (
+    select
+        retailer,
+        brand_key,
+        week_start,
+        {{ kpi_buyers() }} as buyers
+    from brand_shoppers
+    group by retailer, brand_key, week_start
+),
+
+brand_weeks as (
+    select
+        brand_sums.retailer,
+        brand_sums.brand_key,
+        brand_sums.week_start,
+        brand_sums.sales_eur,
+        brand_sums.units,
+        brand_baskets.baskets,
+        brand_baskets.identified_baskets,
+        brand_buyers.buyers,
+        brand_sums.identified_sales_eur,
+        brand_sums.promo_sales_eur
+    from brand_sums
+    inner join brand_baskets
+        on
+            brand_sums.retailer = brand_baskets.retailer
+            and brand_sums.brand_key = brand_baskets.brand_key
+            and brand_sums.week_start = brand_baskets.week_start
+    inner join brand_buyers
+        on
+            brand_sums.retailer = brand_buyers.retailer
+            and brand_sums.brand_key = brand_buyers.brand_key
+            and brand_sums.week_start = brand_buyers.week_start
+),
+
+retailer_shoppers as (
+    select distinct
+        retailer,
+        week_start,
+        shopper_key
+    from weekly_lines
 ),
 
 retailer_weeks as (
@@ -76,7 +151,7 @@ retailer_weeks as (
         retailer,
         week_start,
         {{ kpi_active_shoppers() }} as active_shoppers
-    from weekly_lines
+    from retailer_shoppers
     group by retailer, week_start
 ),
 

@@ -27,7 +27,7 @@ categories as (
     from product_keys
 ),
 
-weekly_lines as (
+weekly_lines as {{ inline_cte() }} (
     select
         retailer,
         transaction_id,
@@ -42,7 +42,7 @@ weekly_lines as (
     from sales_lines
 ),
 
-category_lines as (
+category_lines as {{ inline_cte() }} (
     select
         weekly_lines.retailer,
         weekly_lines.transaction_id,
@@ -59,17 +59,15 @@ category_lines as (
         on weekly_lines.gtin = product_keys.gtin
 ),
 
--- grouped by the integer category_key (int_kpi__product_keys), the names joined back in final
-category_weeks as (
+-- grouped by the integer category_key (int_kpi__product_keys), the names joined back in final; the sums, the
+-- baskets and the buyers each in a group-by of their own (macros/kpi/kpi_formulas.sql)
+category_sums as (
     select
         retailer,
         category_key,
         week_start,
         {{ kpi_sales_eur() }} as sales_eur,
         {{ kpi_units() }} as units,
-        {{ kpi_baskets() }} as baskets,
-        {{ kpi_identified_baskets() }} as identified_baskets,
-        {{ kpi_buyers() }} as buyers,
         {{ kpi_identified_sales_eur() }} as identified_sales_eur,
         {{ kpi_promo_sales_eur() }} as promo_sales_eur,
         {{ kpi_campaign_sales_eur() }} as campaign_sales_eur,
@@ -79,12 +77,92 @@ category_weeks as (
     group by retailer, category_key, week_start
 ),
 
+category_transactions as (
+    select
+        retailer,
+        category_key,
+        week_start,
+        transaction_id,
+        {{ kpi_has_sold_line() }} as has_sold_line,
+        {{ kpi_has_identified_sold_line() }} as has_identified_sold_line
+    from category_lines
+    group by retailer, category_key, week_start, transaction_id
+),
+
+category_baskets as (
+    select
+        retailer,
+        category_key,
+        week_start,
+        {{ kpi_baskets() }} as baskets,
+        {{ kpi_identified_baskets() }} as identified_baskets
+    from category_transactions
+    group by retailer, category_key, week_start
+),
+
+category_shoppers as (
+    select
+        retailer,
+        category_key,
+        week_start,
+        shopper_key,
+        {{ kpi_has_sold_line() }} as has_sold_line
+    from category_lines
+    group by retailer, category_key, week_start, shopper_key
+),
+
+category_buyers as (
+    select
+        retailer,
+        category_key,
+        week_start,
+        {{ kpi_buyers() }} as buyers
+    from category_shoppers
+    group by retailer, category_key, week_start
+),
+
+category_weeks as (
+    select
+        category_sums.retailer,
+        category_sums.category_key,
+        category_sums.week_start,
+        category_sums.sales_eur,
+        category_sums.units,
+        category_baskets.baskets,
+        category_baskets.identified_baskets,
+        category_buyers.buyers,
+        category_sums.identified_sales_eur,
+        category_sums.promo_sales_eur,
+        category_sums.campaign_sales_eur,
+        category_sums.sold_discount_eur,
+        category_sums.sold_gross_eur
+    from category_sums
+    inner join category_baskets
+        on
+            category_sums.retailer = category_baskets.retailer
+            and category_sums.category_key = category_baskets.category_key
+            and category_sums.week_start = category_baskets.week_start
+    inner join category_buyers
+        on
+            category_sums.retailer = category_buyers.retailer
+            and category_sums.category_key = category_buyers.category_key
+            and category_sums.week_start = category_buyers.week_start
+),
+
+retailer_shoppers as (
+    select distinct
+        retailer,
+        week_start,
+        shopper_key
+    from weekly_lines
+),
+
 retailer_weeks as (
     select
         retailer,
         week_start,
         {{ kpi_active_shoppers() }} as active_shoppers
-    from weekly_lines
+    from retailer_shoppers
     group by retailer, week_start
 ),
 

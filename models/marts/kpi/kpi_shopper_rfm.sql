@@ -30,15 +30,29 @@ window_lines as (
         and sales_lines.business_date > {{ dbt.dateadd('day', -window_days, 'as_of.as_of_date') }}
 ),
 
+-- one row per transaction: the baskets are counted in two steps (macros/kpi/kpi_formulas.sql)
+shopper_transactions as (
+    select
+        retailer,
+        shopper_key,
+        as_of_date,
+        transaction_id,
+        max(case when units > 0 then business_date end) as last_sold_date,
+        {{ kpi_has_sold_line() }} as has_sold_line,
+        {{ kpi_sales_eur() }} as sales_eur
+    from window_lines
+    group by retailer, shopper_key, as_of_date, transaction_id
+),
+
 shopper_measures as (
     select
         retailer,
         shopper_key,
         as_of_date,
-        max(case when units > 0 then business_date end) as last_basket_date,
+        max(last_sold_date) as last_basket_date,
         {{ kpi_baskets() }} as baskets,
-        {{ kpi_sales_eur() }} as sales_eur
-    from window_lines
+        sum(sales_eur) as sales_eur
+    from shopper_transactions
     group by retailer, shopper_key, as_of_date
 ),
 

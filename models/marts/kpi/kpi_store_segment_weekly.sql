@@ -8,7 +8,8 @@
 -- Incremental on DuckDB: a run deletes and recomputes the weeks of int_kpi__changed_weeks only.
 with
 
-sales_lines as (
+-- read more than once: re-scanned, not copied (macros/core/inline_cte.sql)
+sales_lines as {{ inline_cte() }} (
     select * from {{ ref('fct_sales_lines') }}
     {{ kpi_changed_periods_filter(ref('int_kpi__changed_weeks'), 'week') }}
 ),
@@ -60,7 +61,7 @@ segments as (
     from store_segments
 ),
 
-segment_lines as (
+segment_lines as {{ inline_cte() }} (
     select
         sales_lines.retailer,
         sales_lines.store_code,
@@ -78,18 +79,15 @@ segment_lines as (
         on sales_lines.store_code = store_segments.store_code
 ),
 
-segment_weeks as (
+-- the sums, the stores, the baskets and the shoppers each in a group-by of their own
+-- (macros/kpi/kpi_formulas.sql)
+segment_sums as (
     select
         retailer,
         segment_key,
         week_start,
-        count(distinct store_code) as selling_stores,
         {{ kpi_sales_eur() }} as sales_eur,
         {{ kpi_units() }} as units,
-        {{ kpi_baskets() }} as baskets,
-        {{ kpi_identified_baskets() }} as identified_baskets,
-        {{ kpi_buyers() }} as buyers,
-        {{ kpi_active_shoppers() }} as active_shoppers,
         {{ kpi_identified_sales_eur() }} as identified_sales_eur,
         {{ kpi_promo_sales_eur() }} as promo_sales_eur,
         {{ kpi_campaign_sales_eur() }} as campaign_sales_eur,
@@ -97,6 +95,96 @@ segment_weeks as (
         {{ kpi_sold_gross_eur() }} as sold_gross_eur
     from segment_lines
     group by retailer, segment_key, week_start
+),
+
+segment_stores as (
+    select
+        retailer,
+        segment_key,
+        week_start,
+        count(distinct store_code) as selling_stores
+    from segment_lines
+    group by retailer, segment_key, week_start
+),
+
+segment_transactions as (
+    select
+        retailer,
+        segment_key,
+        week_start,
+        transaction_id,
+        {{ kpi_has_sold_line() }} as has_sold_line,
+        {{ kpi_has_identified_sold_line() }} as has_identified_sold_line
+    from segment_lines
+    group by retailer, segment_key, week_start, transaction_id
+),
+
+segment_baskets as (
+    select
+        retailer,
+        segment_key,
+        week_start,
+        {{ kpi_baskets() }} as baskets,
+        {{ kpi_identified_baskets() }} as identified_baskets
+    from segment_transactions
+    group by retailer, segment_key, week_start
+),
+
+segment_shoppers as (
+    select
+        retailer,
+        segment_key,
+        week_start,
+        shopper_key,
+        {{ kpi_has_sold_line() }} as has_sold_line
+    from segment_lines
+    group by retailer, segment_key, week_start, shopper_key
+),
+
+segment_buyers as (
+    select
+        retailer,
+        segment_key,
+        week_start,
+        {{ kpi_buyers() }} as buyers,
+        {{ kpi_active_shoppers() }} as active_shoppers
+    from segment_shoppers
+    group by retailer, segment_key, week_start
+),
+
+segment_weeks as (
+    select
+        segment_sums.retailer,
+        segment_sums.segment_key,
+        segment_sums.week_start,
+        segment_stores.selling_stores,
+        segment_sums.sales_eur,
+        segment_sums.units,
+        segment_baskets.baskets,
+        segment_baskets.identified_baskets,
+        segment_buyers.buyers,
+        segment_buyers.active_shoppers,
+        segment_sums.identified_sales_eur,
+        segment_sums.promo_sales_eur,
+        segment_sums.campaign_sales_eur,
+        segment_sums.sold_discount_eur,
+        segment_sums.sold_gross_eur
+    from segment_sums
+    inner join segment_stores
+        on
+            segment_sums.retailer = segment_stores.retailer
+            and segment_sums.segment_key = segment_stores.segment_key
+            and segment_sums.week_start = segment_stores.week_start
+    inner join segment_baskets
+        on
+            segment_sums.retailer = segment_baskets.retailer
+            and segment_sums.segment_key = segment_baskets.segment_key
+            and segment_sums.week_start = segment_baskets.week_start
+    inner join segment_buyers
+        on
+            segment_sums.retailer = segment_buyers.retailer
+            and segment_sums.segment_key = segment_buyers.segment_key
+            and segment_sums.week_start = segment_buyers.week_start
 ),
 
 named_segment_weeks as (
