@@ -22,7 +22,7 @@ changed_transactions as (
 ),
 {%- endif %}
 
-identified_lines as (
+identified_lines as {{ inline_cte() }} (
     select
         shopper_key,
         retailer,
@@ -62,20 +62,57 @@ main_stores as (
     group by shopper_key
 ),
 
+-- no distinct count next to the sums (DuckDB would copy every line for it: macros/kpi/kpi_formulas.sql): the
+-- baskets, weeks and stores are counted from one row each
 behaviour as (
     select
         shopper_key,
         min(retailer) as retailer,
         min(business_date) as first_purchase_date,
         max(business_date) as last_purchase_date,
-        count(distinct transaction_id) as n_baskets,
         count(*) as n_lines,
         sum(case when units < 0 then 1 else 0 end) as n_return_lines,
         sum(units) as total_units,
-        sum(net_amount_eur) as total_net_amount_eur,
-        count(distinct week_start) as n_active_weeks,
-        count(distinct store_code) as n_stores
+        sum(net_amount_eur) as total_net_amount_eur
     from identified_lines
+    group by shopper_key
+),
+
+shopper_transactions as (
+    select distinct
+        shopper_key,
+        transaction_id
+    from identified_lines
+),
+
+shopper_weeks as (
+    select distinct
+        shopper_key,
+        week_start
+    from identified_lines
+),
+
+basket_counts as (
+    select
+        shopper_key,
+        count(transaction_id) as n_baskets
+    from shopper_transactions
+    group by shopper_key
+),
+
+week_counts as (
+    select
+        shopper_key,
+        count(week_start) as n_active_weeks
+    from shopper_weeks
+    group by shopper_key
+),
+
+store_counts as (
+    select
+        shopper_key,
+        count(store_code) as n_stores
+    from store_visits
     group by shopper_key
 ),
 
@@ -85,16 +122,22 @@ final as (
         behaviour.retailer,
         behaviour.first_purchase_date,
         behaviour.last_purchase_date,
-        cast(behaviour.n_baskets as integer) as n_baskets,
+        cast(basket_counts.n_baskets as integer) as n_baskets,
         cast(behaviour.n_lines as integer) as n_lines,
         cast(behaviour.n_return_lines as integer) as n_return_lines,
         cast(behaviour.total_units as bigint) as total_units,
         cast(behaviour.total_net_amount_eur as decimal(18, 6)) as total_net_amount_eur,
-        cast(behaviour.total_net_amount_eur / behaviour.n_baskets as decimal(18, 6)) as avg_basket_eur,
-        cast(behaviour.n_active_weeks as integer) as n_active_weeks,
-        cast(behaviour.n_stores as integer) as n_stores,
+        cast(behaviour.total_net_amount_eur / basket_counts.n_baskets as decimal(18, 6)) as avg_basket_eur,
+        cast(week_counts.n_active_weeks as integer) as n_active_weeks,
+        cast(store_counts.n_stores as integer) as n_stores,
         main_stores.main_store_code
     from behaviour
+    inner join basket_counts
+        on behaviour.shopper_key = basket_counts.shopper_key
+    inner join week_counts
+        on behaviour.shopper_key = week_counts.shopper_key
+    inner join store_counts
+        on behaviour.shopper_key = store_counts.shopper_key
     left join main_stores
         on behaviour.shopper_key = main_stores.shopper_key
 )
