@@ -10,7 +10,8 @@
 
 with
 
-sales_lines as (
+-- read more than once: re-scanned, not copied (macros/core/inline_cte.sql)
+sales_lines as {{ inline_cte() }} (
     select * from {{ ref('fct_sales_lines') }}
 ),
 
@@ -76,31 +77,86 @@ category_lines as (
         and sales_lines.business_date >= (select min(window_start_date) from feature_dates)
 ),
 
-brand_days as (
+-- one row per transaction of a shopper with lines of a scored brand's categories on a day: a brand basket is a
+-- transaction with a brand line, summed below instead of counted distinct per day (DuckDB computes a distinct
+-- count as a group-by of its own, joined back to the other sums)
+category_transactions as (
     select
         shopper_key,
         retailer,
         brand,
         business_date,
-        count(distinct case when is_brand_line then transaction_id end) as brand_baskets,
+        transaction_id,
+        max(case when is_brand_line then 1 else 0 end) as is_brand_basket,
         sum(case when is_brand_line and units > 0 then 1 else 0 end) as brand_purchase_lines,
         sum(case when is_brand_line then net_amount_eur else 0 end) as brand_spend_eur,
         sum(case when is_brand_line and is_promo then net_amount_eur else 0 end) as brand_promo_spend_eur,
         sum(net_amount_eur) as category_spend_eur
     from category_lines
-    group by shopper_key, retailer, brand, business_date
+    group by shopper_key, retailer, brand, business_date, transaction_id
+),
+
+-- the bounds of every window (as-of dates, window starts, status starts) cut the calendar into segments that lie
+-- wholly inside or outside each window and its recent part: the transactions are summed into their segment
+-- first, so the window join repeats a segment (about a month of days) per as-of date instead of every day
+segment_starts as (
+    select as_of_date as segment_start_date from feature_dates
+    union
+    select window_start_date as segment_start_date from feature_dates
+    union
+    select status_start_date as segment_start_date from feature_dates
+),
+
+window_days as (
+    select distinct business_date
+    from sales_lines
+    where business_date >= (select min(window_start_date) from feature_dates)
+),
+
+day_segments as (
+    select
+        window_days.business_date,
+        max(segment_starts.segment_start_date) as segment_start_date
+    from window_days
+    inner join segment_starts
+        on window_days.business_date >= segment_starts.segment_start_date
+    group by window_days.business_date
+),
+
+brand_segments as (
+    select
+        category_transactions.shopper_key,
+        category_transactions.retailer,
+        category_transactions.brand,
+        day_segments.segment_start_date,
+        sum(category_transactions.is_brand_basket) as brand_baskets,
+        sum(category_transactions.brand_purchase_lines) as brand_purchase_lines,
+        sum(category_transactions.brand_spend_eur) as brand_spend_eur,
+        sum(category_transactions.brand_promo_spend_eur) as brand_promo_spend_eur,
+        sum(category_transactions.category_spend_eur) as category_spend_eur,
+        max(
+            case when category_transactions.brand_purchase_lines > 0 then category_transactions.business_date end
+        ) as brand_last_purchase_date
+    from category_transactions
+    inner join day_segments
+        on category_transactions.business_date = day_segments.business_date
+    group by
+        category_transactions.shopper_key,
+        category_transactions.retailer,
+        category_transactions.brand,
+        day_segments.segment_start_date
 ),
 
 windowed as (
     select
         feature_dates.as_of_date,
         feature_dates.status_start_date,
-        brand_days.*
-    from brand_days
+        brand_segments.*
+    from brand_segments
     inner join feature_dates
         on
-            brand_days.business_date < feature_dates.as_of_date
-            and brand_days.business_date >= feature_dates.window_start_date
+            brand_segments.segment_start_date < feature_dates.as_of_date
+            and brand_segments.segment_start_date >= feature_dates.window_start_date
 ),
 
 totals as (
@@ -113,10 +169,10 @@ totals as (
         sum(brand_spend_eur) as brand_spend_365d_eur,
         sum(brand_promo_spend_eur) as brand_promo_spend_365d_eur,
         sum(category_spend_eur) as category_spend_365d_eur,
-        max(case when brand_purchase_lines > 0 then business_date end) as brand_last_purchase_date,
-        sum(case when business_date >= status_start_date then brand_purchase_lines else 0 end)
+        max(brand_last_purchase_date) as brand_last_purchase_date,
+        sum(case when segment_start_date >= status_start_date then brand_purchase_lines else 0 end)
             as brand_lines_recent,
-        sum(case when business_date < status_start_date then brand_purchase_lines else 0 end)
+        sum(case when segment_start_date < status_start_date then brand_purchase_lines else 0 end)
             as brand_lines_earlier
     from windowed
     group by shopper_key, retailer, brand, as_of_date
