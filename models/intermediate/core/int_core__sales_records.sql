@@ -15,6 +15,7 @@
 -- inlined (macros/core/inline_cte.sql), since a materialised copy of every record spilled >57 GB at 100M.
 {%- set incremental_run = core_is_incremental_run() %}
 {%- set record_key_hash = combination_hash(['retailer', 'transaction_id', 'line_number']) %}
+{%- set order_version = order_version_key('source_file', 'row_order') %}
 
 with
 
@@ -178,11 +179,13 @@ unioned as {{ inline_cte() }} (
 order_versions as (
     select
         transaction_id,
-        max({{ order_version_key('source_file', 'row_order') }}) as latest_version
+        max({{ order_version }}) as latest_version
     from unioned
     where retailer = 'BETA' and not is_malformed_json and transaction_id is not null
     group by transaction_id
-    having count(distinct {{ order_version_key('source_file', 'row_order') }}) > 1
+    -- two versions or more; min < max rather than a distinct count, which DuckDB computes over a copy of the
+    -- records (100M lines: 7 -> 4 s)
+    having min({{ order_version }}) < max({{ order_version }})
 ),
 
 -- hashes of the keys held by more than one record (few): only their records can be duplicates, so only they
