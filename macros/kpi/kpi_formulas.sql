@@ -105,6 +105,56 @@
     count(shopper_key)
 {%- endmacro %}
 
+{#- baskets, identified_baskets, buyers and active_shoppers of the lines of `lines` (a CTE with the columns of
+    fct_sales_lines) by `group_columns`, in the two steps above: a subquery with one row per group. The group
+    columns are joined by equality, so a group with a null key has no row (the marts drop those groups). -#}
+{% macro kpi_counts(lines, group_columns) -%}
+    {%- set groups = group_columns | join(', ') -%}
+    select
+        {%- for column in group_columns %}
+        transaction_counts.{{ column }},
+        {%- endfor %}
+        transaction_counts.baskets,
+        transaction_counts.identified_baskets,
+        shopper_counts.buyers,
+        shopper_counts.active_shoppers
+    from (
+        select
+            {{ groups }},
+            {{ kpi_baskets() }} as baskets,
+            {{ kpi_identified_baskets() }} as identified_baskets
+        from (
+            select
+                {{ groups }},
+                transaction_id,
+                {{ kpi_has_sold_line() }} as has_sold_line,
+                {{ kpi_has_identified_sold_line() }} as has_identified_sold_line
+            from {{ lines }}
+            group by {{ groups }}, transaction_id
+        ) as transactions
+        group by {{ groups }}
+    ) as transaction_counts
+    inner join (
+        select
+            {{ groups }},
+            {{ kpi_buyers() }} as buyers,
+            {{ kpi_active_shoppers() }} as active_shoppers
+        from (
+            select
+                {{ groups }},
+                shopper_key,
+                {{ kpi_has_sold_line() }} as has_sold_line
+            from {{ lines }}
+            group by {{ groups }}, shopper_key
+        ) as shoppers
+        group by {{ groups }}
+    ) as shopper_counts
+        on
+            {%- for column in group_columns %}
+            {{ 'and ' if not loop.first }}transaction_counts.{{ column }} = shopper_counts.{{ column }}
+            {%- endfor %}
+{%- endmacro %}
+
 {#- ---- ratios ---- -#}
 
 {#- penetration = buyers / active_shoppers -#}

@@ -13,7 +13,7 @@ with
 
 -- read twice (the category prices, the shoppers' lines): re-scanned, not copied (macros/core/inline_cte.sql;
 -- a copy of every line cost 60 s of CPU at 100M lines)
-sales_lines as {{ inline_cte() }} (
+sales_lines as {{ inline_cte_unless_incremental() }} (
     select * from {{ ref('fct_sales_lines') }}
     {{ changed_business_dates_filter(ref('int_core__changed_transactions')) }}
 ),
@@ -22,7 +22,7 @@ products as (
     select * from {{ ref('dim_products') }}
 ),
 
-priced_lines as {{ inline_cte() }} (
+priced_lines as {{ inline_cte_unless_incremental() }} (
     select
         sales_lines.shopper_key,
         sales_lines.retailer,

@@ -22,7 +22,7 @@ changed_transactions as (
 ),
 {%- endif %}
 
-identified_lines as {{ inline_cte() }} (
+identified_lines as {{ inline_cte_unless_incremental() }} (
     select
         shopper_key,
         retailer,

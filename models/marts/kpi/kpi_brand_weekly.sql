@@ -25,7 +25,7 @@ brands as (
     from product_keys
 ),
 
-weekly_lines as {{ inline_cte() }} (
+weekly_lines as {{ inline_cte_unless_incremental() }} (
     -- every sale line with the Monday of its ISO week
     select
         retailer,
@@ -39,7 +39,7 @@ weekly_lines as {{ inline_cte() }} (
     from sales_lines
 ),
 
-brand_lines as {{ inline_cte() }} (
+brand_lines as {{ inline_cte_unless_incremental() }} (
     select
         weekly_lines.retailer,
         weekly_lines.transaction_id,
@@ -55,7 +55,7 @@ brand_lines as {{ inline_cte() }} (
 ),
 
 -- grouped by the integer brand_key (int_kpi__product_keys), the names joined back in final; the sums, the
--- baskets and the buyers each in a group-by of their own (macros/kpi/kpi_formulas.sql)
+-- counts in group-bys of their own (kpi_counts, macros/kpi/kpi_formulas.sql)
 brand_sums as (
     select
         retailer,
@@ -69,48 +69,8 @@ brand_sums as (
     group by retailer, brand_key, week_start
 ),
 
-brand_transactions as (
-    select
-        retailer,
-        brand_key,
-        week_start,
-        transaction_id,
-        {{ kpi_has_sold_line() }} as has_sold_line,
-        {{ kpi_has_identified_sold_line() }} as has_identified_sold_line
-    from brand_lines
-    group by retailer, brand_key, week_start, transaction_id
-),
-
-brand_baskets as (
-    select
-        retailer,
-        brand_key,
-        week_start,
-        {{ kpi_baskets() }} as baskets,
-        {{ kpi_identified_baskets() }} as identified_baskets
-    from brand_transactions
-    group by retailer, brand_key, week_start
-),
-
-brand_shoppers as (
-    select
-        retailer,
-        brand_key,
-        week_start,
-        shopper_key,
-        {{ kpi_has_sold_line() }} as has_sold_line
-    from brand_lines
-    group by retailer, brand_key, week_start, shopper_key
-),
-
-brand_buyers as (
-    select
-        retailer,
-        brand_key,
-        week_start,
-        {{ kpi_buyers() }} as buyers
-    from brand_shoppers
-    group by retailer, brand_key, week_start
+brand_counts as (
+    {{ kpi_counts('brand_lines', ['retailer', 'brand_key', 'week_start']) }}
 ),
 
 brand_weeks as (
@@ -120,22 +80,17 @@ brand_weeks as (
         brand_sums.week_start,
         brand_sums.sales_eur,
         brand_sums.units,
-        brand_baskets.baskets,
-        brand_baskets.identified_baskets,
-        brand_buyers.buyers,
+        brand_counts.baskets,
+        brand_counts.identified_baskets,
+        brand_counts.buyers,
         brand_sums.identified_sales_eur,
         brand_sums.promo_sales_eur
     from brand_sums
-    inner join brand_baskets
+    inner join brand_counts
         on
-            brand_sums.retailer = brand_baskets.retailer
-            and brand_sums.brand_key = brand_baskets.brand_key
-            and brand_sums.week_start = brand_baskets.week_start
-    inner join brand_buyers
-        on
-            brand_sums.retailer = brand_buyers.retailer
-            and brand_sums.brand_key = brand_buyers.brand_key
-            and brand_sums.week_start = brand_buyers.week_start
+            brand_sums.retailer = brand_counts.retailer
+            and brand_sums.brand_key = brand_counts.brand_key
+            and brand_sums.week_start = brand_counts.week_start
 ),
 
 retailer_shoppers as (

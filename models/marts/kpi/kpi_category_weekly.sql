@@ -27,7 +27,7 @@ categories as (
     from product_keys
 ),
 
-weekly_lines as {{ inline_cte() }} (
+weekly_lines as {{ inline_cte_unless_incremental() }} (
     select
         retailer,
         transaction_id,
@@ -42,7 +42,7 @@ weekly_lines as {{ inline_cte() }} (
     from sales_lines
 ),
 
-category_lines as {{ inline_cte() }} (
+category_lines as {{ inline_cte_unless_incremental() }} (
     select
         weekly_lines.retailer,
         weekly_lines.transaction_id,
@@ -60,7 +60,7 @@ category_lines as {{ inline_cte() }} (
 ),
 
 -- grouped by the integer category_key (int_kpi__product_keys), the names joined back in final; the sums, the
--- baskets and the buyers each in a group-by of their own (macros/kpi/kpi_formulas.sql)
+-- counts in group-bys of their own (kpi_counts, macros/kpi/kpi_formulas.sql)
 category_sums as (
     select
         retailer,
@@ -77,48 +77,8 @@ category_sums as (
     group by retailer, category_key, week_start
 ),
 
-category_transactions as (
-    select
-        retailer,
-        category_key,
-        week_start,
-        transaction_id,
-        {{ kpi_has_sold_line() }} as has_sold_line,
-        {{ kpi_has_identified_sold_line() }} as has_identified_sold_line
-    from category_lines
-    group by retailer, category_key, week_start, transaction_id
-),
-
-category_baskets as (
-    select
-        retailer,
-        category_key,
-        week_start,
-        {{ kpi_baskets() }} as baskets,
-        {{ kpi_identified_baskets() }} as identified_baskets
-    from category_transactions
-    group by retailer, category_key, week_start
-),
-
-category_shoppers as (
-    select
-        retailer,
-        category_key,
-        week_start,
-        shopper_key,
-        {{ kpi_has_sold_line() }} as has_sold_line
-    from category_lines
-    group by retailer, category_key, week_start, shopper_key
-),
-
-category_buyers as (
-    select
-        retailer,
-        category_key,
-        week_start,
-        {{ kpi_buyers() }} as buyers
-    from category_shoppers
-    group by retailer, category_key, week_start
+category_counts as (
+    {{ kpi_counts('category_lines', ['retailer', 'category_key', 'week_start']) }}
 ),
 
 category_weeks as (
@@ -128,25 +88,20 @@ category_weeks as (
         category_sums.week_start,
         category_sums.sales_eur,
         category_sums.units,
-        category_baskets.baskets,
-        category_baskets.identified_baskets,
-        category_buyers.buyers,
+        category_counts.baskets,
+        category_counts.identified_baskets,
+        category_counts.buyers,
         category_sums.identified_sales_eur,
         category_sums.promo_sales_eur,
         category_sums.campaign_sales_eur,
         category_sums.sold_discount_eur,
         category_sums.sold_gross_eur
     from category_sums
-    inner join category_baskets
+    inner join category_counts
         on
-            category_sums.retailer = category_baskets.retailer
-            and category_sums.category_key = category_baskets.category_key
-            and category_sums.week_start = category_baskets.week_start
-    inner join category_buyers
-        on
-            category_sums.retailer = category_buyers.retailer
-            and category_sums.category_key = category_buyers.category_key
-            and category_sums.week_start = category_buyers.week_start
+            category_sums.retailer = category_counts.retailer
+            and category_sums.category_key = category_counts.category_key
+            and category_sums.week_start = category_counts.week_start
 ),
 
 retailer_shoppers as (

@@ -61,7 +61,7 @@ segments as (
     from store_segments
 ),
 
-segment_lines as {{ inline_cte() }} (
+segment_lines as {{ inline_cte_unless_incremental() }} (
     select
         sales_lines.retailer,
         sales_lines.store_code,
@@ -79,8 +79,7 @@ segment_lines as {{ inline_cte() }} (
         on sales_lines.store_code = store_segments.store_code
 ),
 
--- the sums, the stores, the baskets and the shoppers each in a group-by of their own
--- (macros/kpi/kpi_formulas.sql)
+-- the sums, the stores and the counts each in group-bys of their own (kpi_counts, macros/kpi/kpi_formulas.sql)
 segment_sums as (
     select
         retailer,
@@ -107,49 +106,8 @@ segment_stores as (
     group by retailer, segment_key, week_start
 ),
 
-segment_transactions as (
-    select
-        retailer,
-        segment_key,
-        week_start,
-        transaction_id,
-        {{ kpi_has_sold_line() }} as has_sold_line,
-        {{ kpi_has_identified_sold_line() }} as has_identified_sold_line
-    from segment_lines
-    group by retailer, segment_key, week_start, transaction_id
-),
-
-segment_baskets as (
-    select
-        retailer,
-        segment_key,
-        week_start,
-        {{ kpi_baskets() }} as baskets,
-        {{ kpi_identified_baskets() }} as identified_baskets
-    from segment_transactions
-    group by retailer, segment_key, week_start
-),
-
-segment_shoppers as (
-    select
-        retailer,
-        segment_key,
-        week_start,
-        shopper_key,
-        {{ kpi_has_sold_line() }} as has_sold_line
-    from segment_lines
-    group by retailer, segment_key, week_start, shopper_key
-),
-
-segment_buyers as (
-    select
-        retailer,
-        segment_key,
-        week_start,
-        {{ kpi_buyers() }} as buyers,
-        {{ kpi_active_shoppers() }} as active_shoppers
-    from segment_shoppers
-    group by retailer, segment_key, week_start
+segment_counts as (
+    {{ kpi_counts('segment_lines', ['retailer', 'segment_key', 'week_start']) }}
 ),
 
 segment_weeks as (
@@ -160,10 +118,10 @@ segment_weeks as (
         segment_stores.selling_stores,
         segment_sums.sales_eur,
         segment_sums.units,
-        segment_baskets.baskets,
-        segment_baskets.identified_baskets,
-        segment_buyers.buyers,
-        segment_buyers.active_shoppers,
+        segment_counts.baskets,
+        segment_counts.identified_baskets,
+        segment_counts.buyers,
+        segment_counts.active_shoppers,
         segment_sums.identified_sales_eur,
         segment_sums.promo_sales_eur,
         segment_sums.campaign_sales_eur,
@@ -175,16 +133,11 @@ segment_weeks as (
             segment_sums.retailer = segment_stores.retailer
             and segment_sums.segment_key = segment_stores.segment_key
             and segment_sums.week_start = segment_stores.week_start
-    inner join segment_baskets
+    inner join segment_counts
         on
-            segment_sums.retailer = segment_baskets.retailer
-            and segment_sums.segment_key = segment_baskets.segment_key
-            and segment_sums.week_start = segment_baskets.week_start
-    inner join segment_buyers
-        on
-            segment_sums.retailer = segment_buyers.retailer
-            and segment_sums.segment_key = segment_buyers.segment_key
-            and segment_sums.week_start = segment_buyers.week_start
+            segment_sums.retailer = segment_counts.retailer
+            and segment_sums.segment_key = segment_counts.segment_key
+            and segment_sums.week_start = segment_counts.week_start
 ),
 
 named_segment_weeks as (
