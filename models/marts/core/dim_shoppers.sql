@@ -63,7 +63,7 @@ main_stores as (
 ),
 
 -- no distinct count next to the sums (DuckDB would copy every line for it: macros/kpi/kpi_formulas.sql): the
--- baskets, weeks and stores are counted from one row each
+-- baskets, weeks and stores are counted in group-bys of their own
 behaviour as (
     select
         shopper_key,
@@ -78,33 +78,20 @@ behaviour as (
     group by shopper_key
 ),
 
-shopper_transactions as (
-    select distinct
-        shopper_key,
-        transaction_id
-    from identified_lines
-),
-
-shopper_weeks as (
-    select distinct
-        shopper_key,
-        week_start
-    from identified_lines
-),
-
+-- a distinct count alone in its group-by costs no copy of the lines
 basket_counts as (
     select
         shopper_key,
-        count(transaction_id) as n_baskets
-    from shopper_transactions
+        count(distinct transaction_id) as n_baskets
+    from identified_lines
     group by shopper_key
 ),
 
 week_counts as (
     select
         shopper_key,
-        count(week_start) as n_active_weeks
-    from shopper_weeks
+        count(distinct week_start) as n_active_weeks
+    from identified_lines
     group by shopper_key
 ),
 
