@@ -182,7 +182,7 @@ categories as (
     group by shopper_category_days.shopper_key, shopper_category_days.retailer, as_of_dates.as_of_date
 ),
 
-totals as (
+window_totals as (
     select
         shopper_key,
         retailer,
@@ -203,12 +203,21 @@ totals as (
         {% endfor -%}
         sum(price_ratio_sum) as price_ratio_sum,
         sum(priced_lines) as priced_lines,
-        -- main store: the most spend, then the most store days, then the first store code
-        {{ first_by_order('store_code', main_store_order) }} as main_store_code,
-        {{ first_by_order('store_format', main_store_order) }} as main_store_format,
-        {{ first_by_order('postal_code', main_store_order) }} as main_postal_code
+        -- main store: the most spend, then the most store days, then the first store code (its format and
+        -- postal code are looked up after the group-by: one ordered aggregate instead of three)
+        {{ first_by_order('store_code', main_store_order) }} as main_store_code
     from store_windows_located
     group by shopper_key, retailer, as_of_date
+),
+
+totals as (
+    select
+        window_totals.*,
+        stores.format as main_store_format,
+        stores.postal_code as main_postal_code
+    from window_totals
+    left join stores
+        on window_totals.main_store_code = stores.store_code
 ),
 
 final as (
