@@ -17,17 +17,14 @@
         ),
 
         -- one JSON parse per line: a line is a JSON object when it starts with "{" and parses (try() turns a
-        -- parse error into null); every field is read as text (numbers keep their JSON spelling).
-        -- json_valid first: a parse error makes try() evaluate its whole chunk of 2048 lines again one by one
+        -- parse error into null); every field is read as text (numbers keep their JSON spelling)
         parsed as materialized (
             select
                 source_file,
                 line_number,
                 case
                     -- the first 64 characters decide, except for a line starting with 64 blanks (ltrim copies)
-                    when
-                        (left(ltrim(left(line_text, 64)), 1) = '{' or left(ltrim(line_text), 1) = '{')
-                        and json_valid(line_text)
+                    when left(ltrim(left(line_text, 64)), 1) = '{' or left(ltrim(line_text), 1) = '{'
                         then try(json_transform(line_text, '{{ beta_order_json_structure() }}'))
                 end as order_json
             from lines
