@@ -72,7 +72,6 @@ all_records as {{ inline_cte() }} (
         shopper_key,
         cast(null as {{ dbt.type_string() }}) as order_status,
         cast(null as {{ dbt.type_string() }}) as sku,
-        gtin_raw,
         gtin,
         is_valid_gtin,
         business_date,
@@ -103,7 +102,6 @@ all_records as {{ inline_cte() }} (
         shopper_key,
         order_status,
         cast(null as {{ dbt.type_string() }}) as sku,
-        gtin_raw,
         gtin,
         is_valid_gtin,
         business_date,
@@ -134,7 +132,6 @@ all_records as {{ inline_cte() }} (
         shopper_key,
         cast(null as {{ dbt.type_string() }}) as order_status,
         sku,
-        cast(null as {{ dbt.type_string() }}) as gtin_raw,
         cast(null as {{ dbt.type_string() }}) as gtin,
         false as is_valid_gtin,
         business_date,
@@ -203,7 +200,6 @@ duplicate_candidate_keys as (
 sku_gtins as (
     select
         sku,
-        gtin_raw,
         gtin,
         is_valid_gtin
     from (
@@ -252,7 +248,6 @@ looked_up as {{ inline_cte() }} (
         unioned.has_invalid_timestamp,
         unioned.has_invalid_quantity,
         unioned.has_invalid_amount,
-        coalesce(unioned.gtin_raw, sku_gtins.gtin_raw) as gtin_raw,
         coalesce(unioned.gtin, sku_gtins.gtin) as gtin,
         coalesce(unioned.is_valid_gtin or sku_gtins.is_valid_gtin, false) as is_valid_gtin,
         unioned.sku is null or sku_gtins.sku is not null as is_known_sku,

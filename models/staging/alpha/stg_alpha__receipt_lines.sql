@@ -8,7 +8,8 @@
 -- Incremental (macros/landing/incremental.sql): reads only the raw files it does not hold in their current version.
 -- Stored: only what the shared schema and its checks read (every stored column costs a write per row at each
 -- full build). The loyalty card number stops here: only its pseudonymous shopper_key is kept. The till label
--- (libelle) is not kept; the unit price and weight feed the checks and the net amount only.
+-- (libelle) is not kept; the unit price and weight feed the checks and the net amount only, the GTIN as
+-- delivered the missing-field check only.
 {%- set file_versions = landing_file_versions('alpha/receipts/*.csv') %}
 {%- set pending_files = landing_pending_files(file_versions) %}
 {%- set columns = [
@@ -87,7 +88,6 @@ final as (
         transaction_id,
         {{ parse_whole_number('line_number_text') }} as line_number,
         {{ shopper_key("'ALPHA'", 'customer_ref') }} as shopper_key,
-        gtin_raw,
         gtin,
         {{ is_valid_gtin14('gtin') }} as is_valid_gtin,
         {{ paris_local_to_utc('sold_at_local') }} as sold_at_utc,

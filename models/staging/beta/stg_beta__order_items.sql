@@ -8,7 +8,8 @@
 -- Incremental (macros/landing/incremental.sql): reads only the raw files it does not hold in their current version.
 -- Stored: only what the shared schema and its checks read (every stored column costs a write per row at each
 -- full build). The customer id stops here: only its pseudonymous shopper_key is kept. The channel is not
--- kept; the unit price feeds the checks and the net amount only.
+-- kept; the unit price feeds the checks and the net amount only, the GTIN as delivered the missing-field
+-- check only.
 {%- set file_versions = landing_file_versions('beta/orders/*.jsonl') %}
 {%- set pending_files = landing_pending_files(file_versions) %}
 {%- set item_position_text = "cast(item_position as " ~ dbt.type_string() ~ ")" %}
@@ -86,7 +87,6 @@ final as (
         line_number,
         {{ shopper_key("'BETA'", 'customer_ref') }} as shopper_key,
         order_status,
-        gtin_raw,
         gtin,
         {{ is_valid_gtin14('gtin') }} as is_valid_gtin,
         sold_at_utc,
