@@ -57,15 +57,17 @@ changed_transactions as (
 ),
 {%- endif %}
 
+-- the source and retailer labels are constants of each staging model, added here rather than stored in staging
+-- (writing a constant text column costs DuckDB about 0.1 us per row)
 all_records as {{ inline_cte() }} (
     select
-        source,
+        'alpha_receipts' as source,
         source_file,
         source_file_version,
         row_order,
         record_ref,
         false as is_malformed_json,
-        retailer,
+        'ALPHA' as retailer,
         store_code,
         transaction_id,
         line_number,
@@ -89,13 +91,13 @@ all_records as {{ inline_cte() }} (
     union all
 
     select
-        source,
+        'beta_orders' as source,
         source_file,
         source_file_version,
         row_order,
         record_ref,
         is_malformed_json,
-        retailer,
+        'BETA' as retailer,
         store_code,
         transaction_id,
         line_number,
@@ -119,13 +121,13 @@ all_records as {{ inline_cte() }} (
     union all
 
     select
-        source,
+        'gamma_transactions' as source,
         source_file,
         source_file_version,
         row_order,
         record_ref,
         false as is_malformed_json,
-        retailer,
+        'GAMMA' as retailer,
         store_code,
         transaction_id,
         line_number,

@@ -78,12 +78,10 @@ renamed as (
 
 final as (
     select
-        'alpha_receipts' as source,
         source_file,
         source_file_version,
         row_order,
         record_ref,
-        'ALPHA' as retailer,
         store_code,
         transaction_id,
         {{ parse_whole_number('line_number_text') }} as line_number,

@@ -75,13 +75,11 @@ renamed as (
 
 final as (
     select
-        'beta_orders' as source,
         source_file,
         source_file_version,
         row_order,
         record_ref,
         not is_json_object as is_malformed_json,
-        'BETA' as retailer,
         store_code,
         transaction_id,
         line_number,

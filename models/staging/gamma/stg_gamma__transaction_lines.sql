@@ -77,12 +77,10 @@ renamed as (
 
 final as (
     select
-        'gamma_transactions' as source,
         source_file,
         source_file_version,
         row_order,
         record_ref,
-        'GAMMA' as retailer,
         case
             when shop_id is not null
                 then {{ dbt.concat(["'G'", "lpad(" ~ try_cast_as('shop_id', dbt.type_string()) ~ ", 3, '0')"]) }}
