@@ -80,8 +80,7 @@ store_windows as (
 store_windows_located as (
     select
         store_windows.*,
-        stores.format as store_format,
-        stores.postal_code
+        stores.format as store_format
     from store_windows
     left join stores
         on store_windows.store_code = stores.store_code
