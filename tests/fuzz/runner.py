@@ -136,7 +136,8 @@ def read_tables(warehouse: Path) -> Tables:
 
 
 def read_records(warehouse: Path) -> pd.DataFrame:
-    """Every sale record of a build with its outcome (intermediate.int_core__sales_records) and key count."""
+    """Every sale record of a build with its source, reference, outcome (intermediate.int_core__record_outcomes)
+    and key count."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.sql(
             """
@@ -145,6 +146,7 @@ def read_records(warehouse: Path) -> pd.DataFrame:
                 count(*) over (partition by retailer, transaction_id, line_number) as key_count,
                 count(distinct source_file || ':' || coalesce(cast(row_order as varchar), ''))
                     over (partition by retailer, transaction_id) as order_versions
-            from intermediate.int_core__sales_records as records
+            from intermediate.int_core__record_outcomes as records
+            where retailer is not null
             """
         ).df()

@@ -14,12 +14,10 @@
     CTEs DuckDB would buffer them whole (about 8 s each at 10M lines); scanned directly, each step reads only
     the columns it needs. -#}
 {%- set staged_selects = [] %}
-{%- for retailer, staging_model in [
-    ('ALPHA', 'stg_alpha__receipt_lines'), ('BETA', 'stg_beta__order_items'), ('GAMMA', 'stg_gamma__transaction_lines')
-] %}
+{%- for sale_source in sales_sources() %}
     {%- do staged_selects.append(
-        "select '" ~ retailer ~ "' as retailer, transaction_id, source_file, source_file_version, shopper_key, "
-        ~ 'business_date from ' ~ ref(staging_model)
+        "select '" ~ sale_source.retailer ~ "' as retailer, transaction_id, source_file, source_file_version, "
+        ~ 'shopper_key, business_date from ' ~ ref(sale_source.staging_model)
     ) %}
 {%- endfor %}
 {%- set staged = '(' ~ staged_selects | join(' union all ') ~ ')' %}

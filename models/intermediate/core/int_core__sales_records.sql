@@ -57,20 +57,20 @@ changed_transactions as (
 ),
 {%- endif %}
 
--- the source and retailer labels are constants of each staging model, added here rather than stored in staging
--- (writing a constant text column costs DuckDB about 0.1 us per row)
+-- the retailer label is a constant of each staging model, added here rather than stored in staging (writing a
+-- constant text column costs DuckDB about 0.1 us per row); the source name and the record reference are derived
+-- from the retailer and the key where they are read (int_core__record_outcomes), not stored for every record
 all_records as {{ inline_cte() }} (
     select
-        'alpha_receipts' as source,
         source_file,
         source_file_version,
         row_order,
-        record_ref,
         false as is_malformed_json,
         'ALPHA' as retailer,
         store_code,
         transaction_id,
         line_number,
+        line_number_as_delivered,
         shopper_key,
         cast(null as {{ dbt.type_string() }}) as order_status,
         cast(null as {{ dbt.type_string() }}) as sku,
@@ -91,16 +91,15 @@ all_records as {{ inline_cte() }} (
     union all
 
     select
-        'beta_orders' as source,
         source_file,
         source_file_version,
         row_order,
-        record_ref,
         is_malformed_json,
         'BETA' as retailer,
         store_code,
         transaction_id,
         line_number,
+        cast(null as {{ dbt.type_string() }}) as line_number_as_delivered,
         shopper_key,
         order_status,
         cast(null as {{ dbt.type_string() }}) as sku,
@@ -121,16 +120,15 @@ all_records as {{ inline_cte() }} (
     union all
 
     select
-        'gamma_transactions' as source,
         source_file,
         source_file_version,
         row_order,
-        record_ref,
         false as is_malformed_json,
         'GAMMA' as retailer,
         store_code,
         transaction_id,
         line_number,
+        cast(null as {{ dbt.type_string() }}) as line_number_as_delivered,
         shopper_key,
         cast(null as {{ dbt.type_string() }}) as order_status,
         sku,
@@ -228,16 +226,15 @@ known_products as (
 
 looked_up as {{ inline_cte() }} (
     select
-        unioned.source,
         unioned.source_file,
         unioned.source_file_version,
         unioned.row_order,
-        unioned.record_ref,
         unioned.is_malformed_json,
         unioned.retailer,
         unioned.store_code,
         unioned.transaction_id,
         unioned.line_number,
+        unioned.line_number_as_delivered,
         unioned.shopper_key,
         unioned.order_status,
         unioned.business_date,
@@ -333,16 +330,15 @@ deduplicated as (
 
 final as (
     select
-        deduplicated.source,
         deduplicated.source_file,
         deduplicated.source_file_version,
         reference.reference_version,
         deduplicated.row_order,
-        record_ref,
         retailer,
         store_code,
         transaction_id,
         line_number,
+        line_number_as_delivered,
         shopper_key,
         gtin,
         business_date,

@@ -9,7 +9,8 @@
 -- Stored: only what the shared schema and its checks read (every stored column costs a write per row at each
 -- full build). The loyalty card number stops here: only its pseudonymous shopper_key is kept. The till label
 -- (libelle) is not kept; the unit price and weight feed the checks and the net amount only, the GTIN as
--- delivered the missing-field check only.
+-- delivered the missing-field check only. The record reference (<ticket_id>/<ligne>) is derived from the key
+-- where it is read (int_core__record_outcomes), not stored for every row.
 {%- set file_versions = landing_file_versions('alpha/receipts/*.csv') %}
 {%- set pending_files = landing_pending_files(file_versions) %}
 {%- set columns = [
@@ -17,8 +18,6 @@
     'libelle', 'qte', 'poids_kg', 'prix_unitaire', 'remise', 'code_promo',
 ] %}
 
-{%- set record_ref = dbt.concat([
-    "coalesce(" ~ trim_text('ticket_id') ~ ", '')", "'/'", "coalesce(" ~ trim_text('ligne') ~ ", '')"]) %}
 {%- set net_amount_eur = line_net_amount(
     'coalesce(weight_kg, units)', 'unit_price_eur', 'coalesce(discount_value_eur, 0)') %}
 
@@ -67,10 +66,7 @@ renamed as (
 
         -- dates
         {{ clean_text('date_heure') }} as sold_at_local_text,
-        {{ parse_timestamp('date_heure', '%d/%m/%Y %H:%M:%S') }} as sold_at_local,
-
-        -- record reference as delivered
-        {{ record_ref }} as record_ref
+        {{ parse_timestamp('date_heure', '%d/%m/%Y %H:%M:%S') }} as sold_at_local
     from source
     inner join file_versions
         on source.source_file = file_versions.source_file
@@ -81,10 +77,17 @@ final as (
         source_file,
         source_file_version,
         row_order,
-        record_ref,
         store_code,
         transaction_id,
         {{ parse_whole_number('line_number_text') }} as line_number,
+        -- the record reference is <ticket_id>/<ligne> as delivered (int_core__record_outcomes): ligne is kept only
+        -- where the number does not spell it (e.g. '02', 'x'), so that the reference is not stored for every row
+        case
+            when
+                line_number_text
+                <> coalesce(cast({{ parse_whole_number('line_number_text') }} as {{ dbt.type_string() }}), '')
+                then line_number_text
+        end as line_number_as_delivered,
         {{ shopper_key("'ALPHA'", 'customer_ref') }} as shopper_key,
         gtin,
         {{ is_valid_gtin14('gtin') }} as is_valid_gtin,

@@ -9,11 +9,10 @@
 -- Stored: only what the shared schema and its checks read (every stored column costs a write per row at each
 -- full build). The customer id stops here: only its pseudonymous shopper_key is kept. The channel is not
 -- kept; the unit price feeds the checks and the net amount only, the GTIN as delivered the missing-field
--- check only.
+-- check only. The record reference (<order_id>/<item position>, or "line <n>") is derived from the key and
+-- the line number where it is read (int_core__record_outcomes), not stored for every item.
 {%- set file_versions = landing_file_versions('beta/orders/*.jsonl') %}
 {%- set pending_files = landing_pending_files(file_versions) %}
-{%- set item_position_text = "cast(item_position as " ~ dbt.type_string() ~ ")" %}
-{%- set line_number_text = "cast(line_number as " ~ dbt.type_string() ~ ")" %}
 {%- set net_amount_eur = line_net_amount('units', 'unit_price_eur', 'coalesce(discount_value_eur, 0)') %}
 
 with
@@ -60,14 +59,7 @@ renamed as (
 
         -- dates
         {{ clean_text('placed_at') }} as placed_at_text,
-        {{ iso_text_to_utc('placed_at', 'Europe/Paris') }} as sold_at_utc,
-
-        -- record reference: <order_id>/<item position>, or "line <n>" for a line without items
-        case
-            when is_json_object and item_position is not null
-                then {{ dbt.concat(["coalesce(" ~ trim_text('order_id') ~ ", '')", "'/'", item_position_text]) }}
-            else {{ dbt.concat(["'line '", line_number_text]) }}
-        end as record_ref
+        {{ iso_text_to_utc('placed_at', 'Europe/Paris') }} as sold_at_utc
     from source
     inner join file_versions
         on source.source_file = file_versions.source_file
@@ -78,7 +70,6 @@ final as (
         source_file,
         source_file_version,
         row_order,
-        record_ref,
         not is_json_object as is_malformed_json,
         store_code,
         transaction_id,

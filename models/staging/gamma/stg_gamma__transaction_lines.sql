@@ -7,7 +7,8 @@
 ) }}
 -- Incremental (macros/landing/incremental.sql): reads only the raw files it does not hold in their current version.
 -- Stored: only what the shared schema and its checks read. The member id stops here: only its pseudonymous
--- shopper_key is kept.
+-- shopper_key is kept. The record reference (<txn_id>/<line_no>) is derived from the key where it is read
+-- (int_core__record_outcomes), not stored for every row.
 {%- set file_versions = landing_file_versions('gamma/transactions/date=*/*.parquet') %}
 {%- set pending_files = landing_pending_files(file_versions) %}
 {%- set columns = {
@@ -22,7 +23,6 @@
     'discount_cents': 'bigint',
     'promo_ref': dbt.type_string(),
 } %}
-{%- set line_no_text = 'cast(line_no as ' ~ dbt.type_string() ~ ')' %}
 {%- set units = 'case when units_value = round(units_value, 0) then '
     ~ try_cast_as('units_value', 'integer') ~ ' end' %}
 {%- set net_amount_eur = try_cast_as('amount_cents * 0.01', 'decimal(18, 6)') %}
@@ -64,12 +64,7 @@ renamed as (
         {{ clean_text('promo_ref') }} as campaign_id,
 
         -- dates
-        ts_utc as sold_at_utc,
-
-        -- record reference: <txn_id>/<line_no>
-        {{ dbt.concat([
-            "coalesce(" ~ trim_text('txn_id') ~ ", '')", "'/'", "coalesce(" ~ line_no_text ~ ", '')"
-        ]) }} as record_ref
+        ts_utc as sold_at_utc
     from source
     inner join file_versions
         on source.source_file = file_versions.source_file
@@ -80,7 +75,6 @@ final as (
         source_file,
         source_file_version,
         row_order,
-        record_ref,
         case
             when shop_id is not null
                 then {{ dbt.concat(["'G'", "lpad(" ~ try_cast_as('shop_id', dbt.type_string()) ~ ", 3, '0')"]) }}

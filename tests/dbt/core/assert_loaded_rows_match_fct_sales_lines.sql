@@ -12,11 +12,7 @@ sales_lines as (
 
 published as (
     select
-        case retailer
-            when 'ALPHA' then 'alpha_receipts'
-            when 'BETA' then 'beta_orders'
-            when 'GAMMA' then 'gamma_transactions'
-        end as source,
+        {{ sale_source('retailer') }} as source,
         count(*) as n_lines
     from sales_lines
     group by retailer
