@@ -25,14 +25,14 @@
     {{- dbt.hash(dbt.concat(texts)) }}
 {%- endmacro %}
 
-{#- The hashes of the combinations that occur more than once in a relation (a hash repeated n times may be listed
-    up to n - 1 times: use it with IN). -#}
+{#- The hashes of the combinations that occur more than once in a relation, in a column combination_hash (a hash
+    repeated n times may be listed up to n - 1 times: use it with IN, or distinct). -#}
 {% macro repeated_combination_hashes(relation, columns) -%}
     {{ return(adapter.dispatch('repeated_combination_hashes', 'promo_factory')(relation, columns)) }}
 {%- endmacro %}
 
 {% macro default__repeated_combination_hashes(relation, columns) -%}
-    select {{ combination_hash(columns) }}
+    select {{ combination_hash(columns) }} as combination_hash
     from {{ relation }}
     group by {{ combination_hash(columns) }}
     having count(*) > 1

@@ -14,7 +14,6 @@
 -- read narrow key-only inputs, and only the few records sharing a key are ranked; the CTEs read twice are
 -- inlined (macros/core/inline_cte.sql), since a materialised copy of every record spilled >57 GB at 100M.
 {%- set incremental_run = core_is_incremental_run() %}
-{%- set record_key_hash = combination_hash(['retailer', 'transaction_id', 'line_number']) %}
 {%- set order_version = order_version_key('source_file', 'row_order') %}
 
 with
@@ -186,14 +185,18 @@ order_versions as (
 ),
 
 -- hashes of the keys held by more than one record (few): only their records can be duplicates, so only they
--- are ranked, by their exact key (a record sharing only the hash of a key ranks first); grouped by an 8-byte
--- hash rather than the text key, the largest aggregation of this model (macros/core/combination_hash.sql)
+-- are ranked, by their exact key (a record sharing only the hash of a key ranks first). An 8-byte hash rather
+-- than the text key, and on DuckDB sorted rather than grouped (macros/core/combination_hash.sql): grouping the
+-- ~11M hashes of the 10M bench was the largest operator of this model
 duplicate_candidate_keys as (
-    select {{ record_key_hash }} as record_key_hash
-    from unioned
-    where transaction_id is not null and line_number is not null
-    group by {{ record_key_hash }}
-    having count(*) > 1
+    select distinct combination_hash as record_key_hash
+    from (
+        {{ repeated_combination_hashes(
+            '(select retailer, transaction_id, line_number from unioned'
+            ~ ' where transaction_id is not null and line_number is not null) as keyed_records',
+            ['retailer', 'transaction_id', 'line_number'],
+        ) }}
+    ) as repeated_hashes
 ),
 
 -- one GTIN per GAMMA SKU: the later row of sku_map.csv wins
