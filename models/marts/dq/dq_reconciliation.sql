@@ -6,13 +6,12 @@ record_outcomes as (
     select * from {{ ref('int_core__record_outcomes') }}
 ),
 
+-- every reconciled source has its row, even with no record (macros/core/sales_sources.sql, and the catalog)
 sources as (
-    select 'alpha_receipts' as source
-    union all
-    select 'beta_orders' as source
-    union all
-    select 'gamma_transactions' as source
-    union all
+    {%- for sale_source in sales_sources() %}
+        select '{{ sale_source.source }}' as source
+        union all
+    {%- endfor %}
     select 'catalog_products' as source
 ),
 
