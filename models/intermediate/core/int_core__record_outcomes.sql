@@ -20,7 +20,8 @@ final as (
         {{ sale_source('retailer') }} as source,
         source_file,
         case
-            -- BETA: a line that is not a JSON object, or an object without items, is referenced by its line
+            -- BETA: a line that is not a JSON object (malformed_json, the first rule, so always its reason) or an
+            -- object without items is referenced by its line
             when retailer = 'BETA' and (reason = 'malformed_json' or line_number is null)
                 then {{ dbt.concat(["'line '", "cast(row_order as " ~ dbt.type_string() ~ ")"]) }}
             -- <transaction>/<line> as delivered: ALPHA keeps its ligne text where the number does not spell it
