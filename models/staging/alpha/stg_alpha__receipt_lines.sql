@@ -46,6 +46,7 @@ renamed as (
         -- ids
         {{ clean_text('ticket_id') }} as transaction_id,
         {{ clean_text('ligne') }} as line_number_text,
+        {{ parse_whole_number('ligne') }} as line_number,
         {{ clean_text('store_code') }} as store_code,
         {{ normalise_customer_ref('ALPHA', 'carte_fidelite') }} as customer_ref,
 
@@ -79,13 +80,13 @@ final as (
         row_order,
         store_code,
         transaction_id,
-        {{ parse_whole_number('line_number_text') }} as line_number,
+        line_number,
         -- the record reference is <ticket_id>/<ligne> as delivered (int_core__record_outcomes): ligne is kept only
         -- where the number does not spell it (e.g. '02', 'x'), so that the reference is not stored for every row
         case
             when
                 line_number_text
-                <> coalesce(cast({{ parse_whole_number('line_number_text') }} as {{ dbt.type_string() }}), '')
+                <> coalesce(cast(line_number as {{ dbt.type_string() }}), '')
                 then line_number_text
         end as line_number_as_delivered,
         {{ shopper_key("'ALPHA'", 'customer_ref') }} as shopper_key,
@@ -102,7 +103,7 @@ final as (
             is_short_row
             or transaction_id is null
             or line_number_text is null
-            or {{ parse_whole_number('line_number_text') }} is null
+            or line_number is null
             or store_code is null
             or sold_at_local_text is null
             or gtin_raw is null
