@@ -11,18 +11,46 @@
         delete from {{ this }}
         where
             as_of_date not in (select as_of_date from {{ as_of_dates }})
-            or as_of_date in (
-                select as_of_dates.as_of_date
-                from {{ as_of_dates }} as as_of_dates
-                inner join {{ changed_transactions }} as changed_transactions
-                    on
-                        changed_transactions.business_date >= as_of_dates.window_start_date
-                        and changed_transactions.business_date < as_of_dates.as_of_date
-            )
+            or as_of_date in ({{ as_of_dates_with_changed_windows(as_of_dates, changed_transactions) }})
     {%- else -%}
         select 1 as nothing_to_delete
     {%- endif -%}
 {%- endmacro %}
+
+{#- The as-of dates whose window [window_start_date, as_of_date) holds a business date of a changed transaction. -#}
+{% macro as_of_dates_with_changed_windows(as_of_dates, changed_transactions) -%}
+    select as_of_dates.as_of_date
+    from {{ as_of_dates }} as as_of_dates
+    inner join {{ changed_transactions }} as changed_transactions
+        on
+            changed_transactions.business_date >= as_of_dates.window_start_date
+            and changed_transactions.business_date < as_of_dates.as_of_date
+{%- endmacro %}
+
+{#- int_shopper_brand_features is incremental by (as-of date, brand) on DuckDB: the rows of one pair depend only on the
+    sale lines of the brand's categories in the date's window, with their products, and on int_shopper_features at
+    that date (recomputed under the same rule). So an incremental run deletes the pairs whose date is no longer a
+    feature date (training grid or scoring date), whose brand is no longer scored, or whose window holds a business
+    date of a changed transaction, then computes every pair of a feature date and a scored brand that the table does
+    not hold (missing_brand_as_of_dates). -#}
+{% macro delete_changed_brand_as_of_dates(as_of_dates, campaigns, changed_transactions) -%}
+    {%- if core_is_incremental_run() -%}
+        delete from {{ this }}
+        where
+            as_of_date not in (
+                select as_of_date from {{ as_of_dates }}
+                where is_training_grid or is_scoring_date
+            )
+            or brand not in (
+                select brand from ({{ scored_brands(campaigns) }}) as scored_brands
+                where brand is not null
+            )
+            or as_of_date in ({{ as_of_dates_with_changed_windows(as_of_dates, changed_transactions) }})
+    {%- else -%}
+        select 1 as nothing_to_delete
+    {%- endif -%}
+{%- endmacro %}
+
 
 {#- Filter of int_feature_as_of_dates: in an incremental run, the as-of dates the table does not hold. -#}
 {% macro missing_as_of_dates_filter() -%}

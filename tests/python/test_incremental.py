@@ -10,7 +10,8 @@ marts rewrite that month and keep the earlier one). Then `dbt build --full-refre
 builds a second warehouse: every table of the `marts` and `intermediate` schemas must hold the same columns
 and the same rows (`except all` both ways), and fct_sales_lines must equal the generator's truth. Before the
 full refresh, the same incremental build runs once more with no new file: it must change no table
-(idempotency).
+(idempotency). The shopper features run on a training grid small enough for 16 days and kept in place
+(FEATURE_GRID_VARS), so that their incremental runs keep some as-of dates and recompute others.
 """
 
 from __future__ import annotations
@@ -34,11 +35,21 @@ SELECTION = [
     "staging", "intermediate.core", "marts.core", "marts.dq", "path:tests/dbt/core",
     "intermediate.kpi", "marts.kpi", "kpi_french_departements",
     "int_feature_as_of_dates", "int_shopper_store_days", "int_shopper_category_days", "int_shopper_features",
+    "int_shopper_brand_features",
 ]
 START = date(2025, 10, 20)  # the last day (stage 4) falls in a month of its own
 DAYS = 16
 SHOPPERS = 80
 SEED = 11
+# A training grid that fits the 16 days and stays in place as days arrive (`feature_grid_anchor: history_start`;
+# with the default anchor every date moves each day and is recomputed anyway): a grid date from the 5th day on,
+# every 3 days, with a 2-day target window. Later stages change transactions of earlier days (late and
+# re-delivered files, status updates), so the feature tables must recompute exactly the dates whose window holds
+# one and keep the others.
+FEATURE_GRID_VARS = {
+    "feature_grid_anchor": "history_start", "feature_min_history_days": 4, "feature_grid_step_days": 3,
+    "propensity_horizon_days": 2,
+}
 # Tables rebuilt whole by design, not expected to match between the two warehouses.
 RUN_STATE_TABLES = {
     "int_core__changed_records", "int_core__changed_transactions", "int_kpi__changed_weeks", "int_kpi__changed_months",
@@ -56,7 +67,11 @@ def run_dbt(args: list[str], raw_dir: Path, work: Path) -> subprocess.CompletedP
         "PROMO_KEY_SALT": "",
         "DO_NOT_TRACK": "1",
     }
-    command = [str(DBT), *args, "--no-use-colors", "--indirect-selection", "cautious", "--select", *SELECTION]
+    command = [
+        str(DBT), *args, "--no-use-colors", "--indirect-selection", "cautious", "--select", *SELECTION,
+        # the unit tests (run by `make test`'s build) expect the project's grid vars
+        "--vars", json.dumps(FEATURE_GRID_VARS), "--exclude-resource-type", "unit_test",
+    ]
     return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
 
 
@@ -217,12 +232,18 @@ def test_history_exercises_every_change(warehouses: tuple[Path, Path, Path]) -> 
         feature_dates = connection.sql(
             "select count(distinct as_of_date) from intermediate.int_shopper_features"
         ).fetchall()[0][0]
+        brand_grid_dates = connection.sql(
+            "select count(distinct features.as_of_date) from intermediate.int_shopper_brand_features as features"
+            " inner join intermediate.int_feature_as_of_dates as dates"
+            " on features.as_of_date = dates.as_of_date and dates.is_training_grid"
+        ).fetchall()[0][0]
     assert reasons.get("superseded_version", 0) > 0
     assert reasons.get("erased_shopper", 0) > 0
     assert balance == 0
     assert weeks >= 3
     assert months == 2  # stage 4's day is alone in the second month
     assert feature_dates >= 2  # the scoring date moved with every stage; campaign starts stayed or were redone
+    assert brand_grid_dates >= 3  # grid dates kept, added or recomputed across the stages
 
 
 def test_incremental_fct_sales_lines_equals_the_truth(warehouses: tuple[Path, Path, Path]) -> None:

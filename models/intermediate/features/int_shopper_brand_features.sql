@@ -1,3 +1,12 @@
+-- depends_on: {{ ref('int_core__changed_transactions') }}
+{{ config(
+    materialized=core_incremental_materialization(),
+    incremental_strategy=core_incremental_strategy(),
+    on_schema_change='fail',
+    pre_hook="{{ delete_changed_brand_as_of_dates(
+        ref('int_feature_as_of_dates'), ref('dim_campaigns'), ref('int_core__changed_transactions')
+    ) }}",
+) }}
 -- One row per shopper x scored brand x as-of date (training grid and scoring
 -- date), for shoppers who bought the brand or one of its categories (the
 -- category_l2 values of the brand's products) in the 365 days before the as-of date.
@@ -5,8 +14,8 @@
 -- Brand status (56-day recent window): loyal = 3+ brand purchase lines recently,
 -- active = 1-2, lapsed = none recently but some earlier, category_buyer = none of the brand
 -- but some of its categories; shoppers absent from this table are `never` (no row).
-
-{% set score_brands = var('score_brands', []) %}
+-- Incremental on DuckDB (macros/features/feature_incremental.sql): a run computes only the (as-of date, brand) pairs
+-- it does not hold, after deleting those whose window holds a changed transaction.
 
 with
 
@@ -32,13 +41,46 @@ shopper_features as (
 ),
 
 scored_brands as (
+    {{ scored_brands('campaigns') }}
+),
+
+feature_dates as (
+    select * from as_of_dates
+    where is_training_grid or is_scoring_date
+),
+
+{%- if core_is_incremental_run() %}
+
+    held_pairs as (
+        select distinct
+            as_of_date,
+            brand
+        from {{ this }}
+    ),
+{%- endif %}
+
+-- the (as-of date, brand) pairs to compute: every feature date with every scored brand, or in an incremental run
+-- those the table does not hold
+brand_dates as (
+    select
+        feature_dates.as_of_date,
+        feature_dates.window_start_date,
+        feature_dates.status_start_date,
+        scored_brands.brand
+    from feature_dates
+    cross join scored_brands
+    {%- if core_is_incremental_run() %}
+        left join held_pairs
+            on
+                feature_dates.as_of_date = held_pairs.as_of_date
+                and scored_brands.brand = held_pairs.brand
+        where held_pairs.as_of_date is null
+    {%- endif %}
+),
+
+computed_brands as (
     select distinct brand
-    from campaigns
-    where campaign_status = 'planned'
-    {% for brand in score_brands %}
-        union all
-        select '{{ brand | trim | upper }}' as brand
-    {% endfor %}
+    from brand_dates
 ),
 
 brand_categories as (
@@ -46,13 +88,8 @@ brand_categories as (
         products.brand,
         products.category_l2
     from products
-    inner join scored_brands
-        on products.brand = scored_brands.brand
-),
-
-feature_dates as (
-    select * from as_of_dates
-    where is_training_grid or is_scoring_date
+    inner join computed_brands
+        on products.brand = computed_brands.brand
 ),
 
 category_lines as (
@@ -73,8 +110,8 @@ category_lines as (
         on products.category_l2 = brand_categories.category_l2
     where
         sales_lines.shopper_key is not null
-        -- only the 365-day windows of the feature dates are read (at 100M lines, a third of the history)
-        and sales_lines.business_date >= (select min(window_start_date) from feature_dates)
+        -- only the 365-day windows of the dates to compute are read (at 100M lines, a third of the history)
+        and sales_lines.business_date >= (select min(window_start_date) from brand_dates)
 ),
 
 -- one row per transaction of a shopper with lines of a scored brand's categories on a day: a brand basket is a
@@ -100,17 +137,17 @@ category_transactions as (
 -- wholly inside or outside each window and its recent part: the transactions are summed into their segment
 -- first, so the window join repeats a segment (about a month of days) per as-of date instead of every day
 segment_starts as (
-    select as_of_date as segment_start_date from feature_dates
+    select as_of_date as segment_start_date from brand_dates
     union
-    select window_start_date as segment_start_date from feature_dates
+    select window_start_date as segment_start_date from brand_dates
     union
-    select status_start_date as segment_start_date from feature_dates
+    select status_start_date as segment_start_date from brand_dates
 ),
 
 window_days as (
     select distinct business_date
     from sales_lines
-    where business_date >= (select min(window_start_date) from feature_dates)
+    where business_date >= (select min(window_start_date) from brand_dates)
 ),
 
 day_segments as (
@@ -149,14 +186,15 @@ brand_segments as (
 
 windowed as (
     select
-        feature_dates.as_of_date,
-        feature_dates.status_start_date,
+        brand_dates.as_of_date,
+        brand_dates.status_start_date,
         brand_segments.*
     from brand_segments
-    inner join feature_dates
+    inner join brand_dates
         on
-            brand_segments.segment_start_date < feature_dates.as_of_date
-            and brand_segments.segment_start_date >= feature_dates.window_start_date
+            brand_segments.brand = brand_dates.brand
+            and brand_segments.segment_start_date < brand_dates.as_of_date
+            and brand_segments.segment_start_date >= brand_dates.window_start_date
 ),
 
 totals as (
