@@ -147,9 +147,10 @@ all_records as {{ inline_cte() }} (
 ),
 
 -- the records to validate: all of them, or in an incremental run those of the changed transactions.
--- Read three times (validation, BETA versions, duplicate keys), each time only for the columns it needs:
--- inlined rather than held as a wide in-memory copy.
-unioned as {{ inline_cte() }} (
+-- Read three times (validation, BETA versions, duplicate keys). In a full build each read takes only the columns
+-- it needs (inlined rather than held as a wide in-memory copy); in an incremental run the few changed records are
+-- copied once rather than filtered out of every staged record three times.
+unioned as {{ inline_cte_unless_incremental() }} (
     select *
     from all_records
     {% if incremental_run %}
