@@ -32,7 +32,7 @@
     that date (recomputed under the same rule). So an incremental run deletes the pairs whose date is no longer a
     feature date (training grid or scoring date), whose brand is no longer scored, or whose window holds a business
     date of a changed transaction, then computes every pair of a feature date and a scored brand that the table does
-    not hold (missing_brand_as_of_dates). -#}
+    not hold (the model's brand_dates step). -#}
 {% macro delete_changed_brand_as_of_dates(as_of_dates, campaigns, changed_transactions) -%}
     {%- if core_is_incremental_run() -%}
         delete from {{ this }}
@@ -50,7 +50,6 @@
         select 1 as nothing_to_delete
     {%- endif -%}
 {%- endmacro %}
-
 
 {#- Filter of int_feature_as_of_dates: in an incremental run, the as-of dates the table does not hold. -#}
 {% macro missing_as_of_dates_filter() -%}
