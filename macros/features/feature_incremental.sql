@@ -32,7 +32,7 @@
     that date (recomputed under the same rule). So an incremental run deletes the pairs whose date is no longer a
     feature date (training grid or scoring date), whose brand is no longer scored, or whose window holds a business
     date of a changed transaction, then computes every pair of a feature date and a scored brand that the table does
-    not hold (the model's brand_dates step). -#}
+    not hold (missing_as_of_dates_filter on both keys). -#}
 {% macro delete_changed_brand_as_of_dates(as_of_dates, campaigns, changed_transactions) -%}
     {%- if core_is_incremental_run() -%}
         delete from {{ this }}
@@ -51,10 +51,12 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Filter of int_feature_as_of_dates: in an incremental run, the as-of dates the table does not hold. -#}
-{% macro missing_as_of_dates_filter() -%}
+{#- Filter of the as-of dates to compute: in an incremental run, those whose key (the as-of date, or e.g. the as-of
+    date and the brand) the table does not hold. -#}
+{% macro missing_as_of_dates_filter(keys=['as_of_date']) -%}
     {%- if core_is_incremental_run() -%}
-        where as_of_date not in (select distinct as_of_date from {{ this }})
+        {%- set key_list = keys | join(', ') -%}
+        where ({{ key_list }}) not in (select distinct {{ key_list }} from {{ this }})
     {%- endif -%}
 {%- endmacro %}
 

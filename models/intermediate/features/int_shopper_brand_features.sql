@@ -49,19 +49,7 @@ feature_dates as (
     where is_training_grid or is_scoring_date
 ),
 
-{%- if core_is_incremental_run() %}
-
-    held_pairs as (
-        select distinct
-            as_of_date,
-            brand
-        from {{ this }}
-    ),
-{%- endif %}
-
--- the (as-of date, brand) pairs to compute: every feature date with every scored brand, or in an incremental run
--- those the table does not hold
-brand_dates as (
+feature_brand_dates as (
     select
         feature_dates.as_of_date,
         feature_dates.window_start_date,
@@ -69,13 +57,12 @@ brand_dates as (
         scored_brands.brand
     from feature_dates
     cross join scored_brands
-    {%- if core_is_incremental_run() %}
-        left join held_pairs
-            on
-                feature_dates.as_of_date = held_pairs.as_of_date
-                and scored_brands.brand = held_pairs.brand
-        where held_pairs.as_of_date is null
-    {%- endif %}
+),
+
+-- the (as-of date, brand) pairs to compute: all of them, or in an incremental run those the table does not hold
+brand_dates as (
+    select * from feature_brand_dates
+    {{ missing_as_of_dates_filter(['as_of_date', 'brand']) }}
 ),
 
 computed_brands as (
