@@ -81,11 +81,22 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Filter of a mart's sale lines: in an incremental run, the lines of the periods to read only. -#}
+{#- Filter of a mart's sale lines: in an incremental run, the lines of the periods to read only. The range of
+    dates from the first period's start to the last period's end selects no other line, but compares the date
+    column itself: DuckDB then skips the blocks of lines outside it from their min / max dates (the period of
+    each line is computed only for the rest). With the period test alone, the 100M day computed the week of
+    every line of history in each weekly mart (0.41 s against 0.05 s for the lines of kpi_brand_weekly). -#}
 {% macro kpi_changed_periods_filter(changed_periods, grain, offsets=[0], date_column='business_date') -%}
     {%- if core_is_incremental_run() -%}
         {%- set period_of_date = kpi_month_start(date_column) if grain == 'month' else kpi_week_start(date_column) %}
-        where {{ period_of_date }} in ({{ kpi_changed_periods(changed_periods, grain, offsets) }})
+        {%- set periods = kpi_changed_periods(changed_periods, grain, offsets) %}
+        {%- set last_start = 'max(' ~ grain ~ '_start)' %}
+        {%- set end_of_last = kpi_add_months(last_start, 1) if grain == 'month'
+            else 'cast(' ~ dbt.dateadd('day', 7, last_start) ~ ' as date)' %}
+        where
+            {{ date_column }} >= (select min({{ grain }}_start) from ({{ periods }}) as first_period)
+            and {{ date_column }} < (select {{ end_of_last }} from ({{ periods }}) as last_period)
+            and {{ period_of_date }} in ({{ periods }})
     {%- endif -%}
 {%- endmacro %}
 
