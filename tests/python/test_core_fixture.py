@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import os
 import shutil
 import subprocess
 from decimal import Decimal
@@ -14,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
+from dbt_process import dbt_environment
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "fixtures" / "landing_min"
@@ -23,16 +24,7 @@ CORE_SELECTION = ["staging", "intermediate.core", "marts.core", "marts.dq", "pat
 
 
 def run_dbt(command: str, raw_dir: Path, work: Path, select: list[str] | None = None) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(REPO),
-        "DBT_TARGET_PATH": str(work / "target"),
-        "DBT_LOG_PATH": str(work / "logs"),
-        "PROMO_WAREHOUSE": str(work / "warehouse.duckdb"),
-        "PROMO_RAW_DIR": str(raw_dir),
-        "PROMO_KEY_SALT": "",
-        "DO_NOT_TRACK": "1",
-    }
+    env = dbt_environment(work, work / "warehouse.duckdb", raw_dir)
     args = [str(DBT), command, "--no-use-colors", "--indirect-selection", "cautious"]
     if select:
         args += ["--select", *select]

@@ -17,7 +17,6 @@ full refresh, the same incremental build runs once more with no new file: it mus
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from datetime import date, timedelta
@@ -25,6 +24,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
+from dbt_process import dbt_environment
 
 REPO = Path(__file__).resolve().parents[2]
 DBT = REPO / ".venv" / "bin" / "dbt"
@@ -57,16 +58,7 @@ RUN_STATE_TABLES = {
 
 
 def run_dbt(args: list[str], raw_dir: Path, work: Path) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(REPO),
-        "DBT_TARGET_PATH": str(work / "target"),
-        "DBT_LOG_PATH": str(work / "logs"),
-        "PROMO_WAREHOUSE": str(work / "warehouse.duckdb"),
-        "PROMO_RAW_DIR": str(raw_dir),
-        "PROMO_KEY_SALT": "",
-        "DO_NOT_TRACK": "1",
-    }
+    env = dbt_environment(work, work / "warehouse.duckdb", raw_dir)
     command = [
         str(DBT), *args, "--no-use-colors", "--indirect-selection", "cautious", "--select", *SELECTION,
         # the unit tests (run by `make test`'s build) expect the project's grid vars

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from dbt_process import dbt_environment
 from promo_factory.publish import PublishError, failed_build_nodes, publish_snapshot, remove_stale_temporaries
 
 REPO = Path(__file__).resolve().parents[2]
@@ -184,17 +185,7 @@ def test_publish_refuses_a_missing_warehouse(tmp_path: Path) -> None:
 
 
 def run_dbt_build(raw_dir: Path, work: Path, warehouse: Path) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(REPO),
-        "DBT_TARGET_PATH": str(work / "target"),
-        "DBT_LOG_PATH": str(work / "logs"),
-        "PROMO_WAREHOUSE": str(warehouse),
-        "PROMO_RAW_DIR": str(raw_dir),
-        "PROMO_KEY_SALT": "",
-        "DO_NOT_TRACK": "1",
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
+    env = dbt_environment(work, warehouse, raw_dir)
     return subprocess.run(
         [str(BIN / "dbt"), "build", "--no-use-colors"],
         cwd=REPO,

@@ -10,13 +10,14 @@ model and leave the table as it was; the intact project loads the same landing z
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
+
+from dbt_process import dbt_environment
 
 REPO = Path(__file__).resolve().parents[2]
 DBT = REPO / ".venv" / "bin" / "dbt"
@@ -29,15 +30,7 @@ SALES_RECORDS = Path("models/intermediate/core/int_core__sales_records.sql")
 
 
 def run_dbt(project: Path, args: list[str], landing: Path, warehouse: Path) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(project),
-        "DBT_TARGET_PATH": str(project / "target"),
-        "DBT_LOG_PATH": str(project / "logs"),
-        "PROMO_WAREHOUSE": str(warehouse),
-        "PROMO_RAW_DIR": str(landing),
-        "DO_NOT_TRACK": "1",
-    }
+    env = dbt_environment(project, warehouse, landing, project=project)
     command = [str(DBT), *args, "--no-use-colors", "--project-dir", str(project), "--select", SELECTION]
     return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=600)
 
