@@ -4,6 +4,9 @@
     incremental_strategy=core_incremental_strategy(),
     on_schema_change='fail',
     pre_hook="{{ delete_changed_business_dates(ref('int_core__changed_transactions')) }}",
+    post_hook="{{ assert_unique_day_rows(
+        ['shopper_key', 'retailer', 'store_code', 'business_date'], ref('int_core__changed_transactions')
+    ) }}",
 ) }}
 -- One row per identified shopper x store x business date: the day sums int_shopper_features adds up over its
 -- 365-day windows (10M lines: 1.1M rows). A table of its own so that the daily run reads the lines of the changed
