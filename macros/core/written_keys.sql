@@ -9,22 +9,24 @@
     Other adapters rebuild these tables whole and outside a transaction: there the models keep their unique data
     test and the hooks do nothing. -#}
 
-{#- int_core__sales_records: the sale-line key of its loaded records (one row of fct_sales_lines per key). -#}
+{#- int_core__sales_records: the sale-line key of its loaded records (one row of fct_sales_lines per key), over the
+    transactions its pre-hook deleted (a loaded record always has a transaction id, so not the files of records
+    without one). -#}
 {% macro assert_unique_loaded_sale_lines(changed_transactions) -%}
     {{ return(assert_unique_written_keys(
         ['retailer', 'transaction_id', 'line_number'],
         "outcome = 'loaded'",
-        "(retailer, transaction_id) in (select retailer, transaction_id from " ~ changed_transactions
-            ~ " where transaction_id is not null)",
+        changed_transactions_condition(changed_transactions, with_files=false),
     )) }}
 {%- endmacro %}
 
-{#- A day table under the shopper features, rewritten by business date (macros/features/feature_incremental.sql). -#}
+{#- A day table under the shopper features, over the business dates its pre-hook deleted
+    (macros/features/feature_incremental.sql). -#}
 {% macro assert_unique_day_rows(key_columns, changed_transactions) -%}
     {{ return(assert_unique_written_keys(
         key_columns,
         none,
-        "business_date in (select business_date from " ~ changed_transactions ~ ")",
+        changed_business_dates_condition(changed_transactions),
     )) }}
 {%- endmacro %}
 

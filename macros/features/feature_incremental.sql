@@ -67,7 +67,7 @@
 {% macro delete_changed_business_dates(changed_transactions) -%}
     {%- if core_is_incremental_run() -%}
         delete from {{ this }}
-        where business_date in (select business_date from {{ changed_transactions }})
+        where {{ changed_business_dates_condition(changed_transactions) }}
     {%- else -%}
         select 1 as nothing_to_delete
     {%- endif -%}
@@ -76,6 +76,12 @@
 {#- Filter of the sale lines of a day table: in an incremental run, the lines of the changed business dates only. -#}
 {% macro changed_business_dates_filter(changed_transactions) -%}
     {%- if core_is_incremental_run() -%}
-        where business_date in (select business_date from {{ changed_transactions }})
+        where {{ changed_business_dates_condition(changed_transactions) }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- The rows of the business dates of the changed transactions: what a day table's incremental run deletes, computes
+    and checks again. -#}
+{% macro changed_business_dates_condition(changed_transactions) -%}
+    business_date in (select business_date from {{ changed_transactions }})
 {%- endmacro %}

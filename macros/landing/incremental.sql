@@ -142,27 +142,37 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- The rows of the transactions listed in int_core__changed_transactions (a relation or a CTE name), as one
+    parenthesised condition: by (retailer, transaction_id), and with_files, the rows without a transaction id by
+    their file. What an incremental run keyed by transaction deletes, re-validates and checks again is this one
+    condition. -#}
+{% macro changed_transactions_condition(changed_relation, with_files=true) -%}
+    (
+        (retailer, transaction_id) in (
+            select retailer, transaction_id
+            from {{ changed_relation }}
+            where transaction_id is not null
+        )
+        {%- if with_files %}
+        or (
+            transaction_id is null
+            and (retailer, source_file) in (
+                select retailer, source_file
+                from {{ changed_relation }}
+                where transaction_id is null
+            )
+        )
+        {%- endif %}
+    )
+{%- endmacro %}
+
 {#- Pre-hook of an incremental model keyed by transaction: delete the rows of the transactions listed in
     int_core__changed_transactions (and, for records without a transaction id, of the listed files). -#}
 {% macro delete_changed_transactions(changed_relation) -%}
     {%- if core_is_incremental_run() -%}
+        {%- set has_files = 'source_file' in (adapter.get_columns_in_relation(this) | map(attribute='name') | list) %}
         delete from {{ this }}
-        where
-            (retailer, transaction_id) in (
-                select retailer, transaction_id
-                from {{ changed_relation }}
-                where transaction_id is not null
-            )
-            {%- if 'source_file' in (adapter.get_columns_in_relation(this) | map(attribute='name') | list) %}
-            or (
-                transaction_id is null
-                and (retailer, source_file) in (
-                    select retailer, source_file
-                    from {{ changed_relation }}
-                    where transaction_id is null
-                )
-            )
-            {%- endif %}
+        where {{ changed_transactions_condition(changed_relation, with_files=has_files) }}
     {%- else -%}
         select 1 as nothing_to_delete
     {%- endif -%}

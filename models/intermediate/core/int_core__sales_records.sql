@@ -155,20 +155,7 @@ unioned as {{ inline_cte_unless_incremental() }} (
     select *
     from all_records
     {% if incremental_run %}
-    where
-        (retailer, transaction_id) in (
-            select retailer, transaction_id
-            from changed_transactions
-            where transaction_id is not null
-        )
-        or (
-            transaction_id is null
-            and (retailer, source_file) in (
-                select retailer, source_file
-                from changed_transactions
-                where transaction_id is null
-            )
-        )
+        where {{ changed_transactions_condition('changed_transactions') }}
     {% endif %}
 ),
 
