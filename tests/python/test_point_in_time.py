@@ -8,7 +8,6 @@ business_date >= D. Every feature row as of D or earlier must be identical.
 
 from __future__ import annotations
 
-import os
 import subprocess
 from datetime import date, timedelta
 from pathlib import Path
@@ -17,6 +16,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+
+from dbt_process import dbt_environment
 
 REPO = Path(__file__).resolve().parents[2]
 DBT = REPO / ".venv" / "bin" / "dbt"
@@ -112,11 +113,7 @@ def _build(tmp: Path, name: str, data: dict[str, pd.DataFrame]) -> duckdb.DuckDB
         con.execute("alter table marts.fct_sales_lines alter net_amount_eur type decimal(18, 6)")
         con.execute("alter table marts.dim_campaigns alter start_date type date")
         con.execute("alter table marts.dim_campaigns alter end_date type date")
-    env = {
-        **os.environ, "DBT_PROFILES_DIR": str(REPO), "PROMO_WAREHOUSE": str(warehouse),
-        "DBT_TARGET_PATH": str(tmp / f"target_{name}"), "DBT_LOG_PATH": str(tmp / f"logs_{name}"),
-        "PROMO_RAW_DIR": str(tmp / "raw"), "DO_NOT_TRACK": "1",
-    }
+    env = dbt_environment(tmp / name, warehouse, tmp / "raw")
     result = subprocess.run(
         [str(DBT), "run", "--select", "path:models/intermediate/features", "--no-partial-parse"],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=900,

@@ -17,6 +17,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from dbt_process import dbt_environment
+
 REPO = Path(__file__).resolve().parents[2]
 DBT = REPO / ".venv" / "bin" / "dbt"
 CI_DIR = Path(os.environ.get("PROMO_CI_DIR", REPO / "build" / "ci"))
@@ -169,9 +171,7 @@ def test_raw_refs_never_leave_staging() -> None:
 @pytest.mark.skipif(not DBT.exists(), reason="needs the project's .venv")
 def test_salted_keys_hide_the_contract_md5_and_keep_the_join_structure(tmp_path: Path) -> None:
     salt = "s3cr3t-pepper"
-    env = {**os.environ, "DBT_PROFILES_DIR": str(REPO), "PROMO_RAW_DIR": str(RAW), "PROMO_KEY_SALT": salt,
-           "PROMO_WAREHOUSE": str(tmp_path / "warehouse.duckdb"), "DBT_TARGET_PATH": str(tmp_path / "target"),
-           "DBT_LOG_PATH": str(tmp_path / "logs"), "DO_NOT_TRACK": "1"}
+    env = dbt_environment(tmp_path, tmp_path / "warehouse.duckdb", RAW, key_salt=salt)
     result = subprocess.run(
         [str(DBT), "run", "--select", "+fct_sales_lines", "+fct_campaign_assignments", "+dim_shoppers", "--quiet"],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=1500)

@@ -3,7 +3,6 @@ equal the same KPIs computed directly in pandas from the package's own files."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from dbt_process import dbt_environment
 from promo_factory import gtin
 from promo_factory.realdata import SHIFT, brand_of, import_complete_journey, load_tables, product_gtin
 from promo_factory.realdata.evaluate import rf_scores
@@ -42,9 +42,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
         pytest.skip("needs the project's .venv")
     work = tmp_path_factory.mktemp("realdata")
     manifest = import_complete_journey(work / "raw", households=HOUSEHOLDS)
-    env = {**os.environ, "DBT_PROFILES_DIR": str(REPO), "PROMO_RAW_DIR": str(work / "raw"),
-           "PROMO_WAREHOUSE": str(work / "warehouse.duckdb"), "DBT_TARGET_PATH": str(work / "target"),
-           "DBT_LOG_PATH": str(work / "logs"), "DO_NOT_TRACK": "1", "PROMO_KEY_SALT": ""}
+    env = dbt_environment(work, work / "warehouse.duckdb", work / "raw")
     result = subprocess.run(
         [str(DBT), "build", "--select", "+kpi_brand_weekly", "+dq_reconciliation", "+dq_quarantine", "--indirect-selection",
          "cautious", "--quiet"], cwd=REPO, env=env, capture_output=True, text=True, timeout=1500)
