@@ -3,6 +3,9 @@
 -- within [as_of_date, as_of_date + 27 days]. Absent = did not buy (target 0).
 -- Only as-of dates whose whole 28-day window is observed are labelled.
 -- Reads data after the as-of date by design: a label, never a feature.
+-- The scored brands come from the campaigns (macros/features/scored_brands.sql), as in the brand features, not
+-- from the brand features table: the targets then build beside the feature chain instead of after it (1.3 s of
+-- the critical path of a day's run at 10M and 100M lines).
 
 with
 
@@ -18,8 +21,12 @@ as_of_dates as (
     select * from {{ ref('int_feature_as_of_dates') }}
 ),
 
-brand_features as (
-    select distinct brand from {{ ref('int_shopper_brand_features') }}
+campaigns as (
+    select * from {{ ref('dim_campaigns') }}
+),
+
+scored_brands as (
+    {{ scored_brands('campaigns') }}
 ),
 
 labelled_dates as (
@@ -37,8 +44,8 @@ brand_purchases as (
     from sales_lines
     inner join products
         on sales_lines.gtin = products.gtin
-    inner join brand_features
-        on products.brand = brand_features.brand
+    inner join scored_brands
+        on products.brand = scored_brands.brand
     where sales_lines.shopper_key is not null and sales_lines.units > 0
 ),
 
