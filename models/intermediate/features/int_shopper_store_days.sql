@@ -8,9 +8,10 @@
         ['shopper_key', 'retailer', 'store_code', 'business_date'], ref('int_core__changed_transactions')
     ) }}",
 ) }}
--- One row per identified shopper x store x business date: the day sums int_shopper_features adds up over its
--- 365-day windows (10M lines: 1.1M rows). A table of its own so that the daily run reads the lines of the changed
--- business dates only (macros/features/feature_incremental.sql), not the lines of every window again.
+-- One row per identified shopper x store x business date: the day sums that dim_shoppers, kpi_shopper_rfm and
+-- int_shopper_features add up (10M lines: 1.1M rows, a tenth of the lines). A table of its own so that the daily
+-- run reads the lines of the changed business dates only (macros/features/feature_incremental.sql), and the
+-- shopper-level models read day rows rather than every line of history again.
 
 with
 
@@ -77,6 +78,9 @@ shopper_transactions as (
         store_code,
         business_date,
         transaction_id,
+        count(*) as sale_lines,
+        sum(case when units < 0 then 1 else 0 end) as return_lines,
+        {{ kpi_has_sold_line() }} as has_sold_line,
         sum(units) as units,
         sum(net_amount_eur) as spend_eur,
         sum(case when is_promo then net_amount_eur else 0 end) as promo_spend_eur,
@@ -94,6 +98,9 @@ final as (
         store_code,
         business_date,
         count(transaction_id) as baskets,
+        {{ kpi_baskets() }} as sold_baskets,
+        sum(sale_lines) as sale_lines,
+        sum(return_lines) as return_lines,
         sum(units) as units,
         sum(spend_eur) as spend_eur,
         sum(promo_spend_eur) as promo_spend_eur,
