@@ -85,3 +85,48 @@
 {% macro changed_business_dates_condition(changed_transactions) -%}
     business_date in (select business_date from {{ changed_transactions }})
 {%- endmacro %}
+
+{#- int_shopper_campaign_features is incremental by campaign on DuckDB: the rows of a campaign depend only on its scope
+    (brand, category_l2 and retailers: campaign_scope, stored with its rows), on the sale lines of its window
+    [window_start_date, start_date) with their products, and on int_shopper_features at its start date (recomputed
+    under the same rule). So an incremental run deletes the campaigns whose start date is no longer an as-of date,
+    whose scope changed or whose window holds a business date of a changed transaction, then computes the campaigns
+    the table does not hold (missing_as_of_dates_filter): in a daily run the planned campaigns, whose windows hold
+    the new day, and not the past ones. -#}
+{% macro delete_changed_campaigns(campaigns, as_of_dates, changed_transactions) -%}
+    {%- if core_is_incremental_run() -%}
+        delete from {{ this }}
+        where
+            (campaign_id, as_of_date, campaign_scope) not in (
+                select
+                    campaign_id,
+                    start_date,
+                    campaign_scope
+                from ({{ campaign_feature_windows(campaigns, as_of_dates) }}) as campaign_windows
+                where campaign_id is not null
+            )
+            or as_of_date in ({{ as_of_dates_with_changed_windows(as_of_dates, changed_transactions) }})
+    {%- else -%}
+        select 1 as nothing_to_delete
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The campaigns whose start date is an as-of date, with their feature windows and scope (brand|category_l2|retailers,
+    as delivered). -#}
+{% macro campaign_feature_windows(campaigns, as_of_dates) -%}
+    select
+        campaigns.campaign_id,
+        campaigns.brand,
+        campaigns.category_l2 as scope_category_l2,
+        campaigns.start_date,
+        as_of_dates.as_of_date,
+        as_of_dates.window_start_date,
+        as_of_dates.status_start_date,
+        {{ dbt.concat([
+            "coalesce(campaigns.brand, '')", "'|'", "coalesce(campaigns.category_l2, '')", "'|'",
+            "coalesce(campaigns.retailers, '')",
+        ]) }} as campaign_scope
+    from {{ campaigns }} as campaigns
+    inner join {{ as_of_dates }} as as_of_dates
+        on campaigns.start_date = as_of_dates.as_of_date
+{%- endmacro %}

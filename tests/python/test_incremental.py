@@ -6,16 +6,18 @@ late (after files of later days), every re-delivered file first arrives as the s
 generator (`<truth>/redelivered/`) and is replaced by the corrected file in the next stage, BETA orders get
 their later status in later files, the erasure requests arrive in the third stage (shoppers already loaded
 must drop out), and the last day arrives alone in a fourth stage, in a calendar month of its own (the monthly
-marts rewrite that month and keep the earlier one). Then `dbt build --full-refresh` on the final landing zone
-builds a second warehouse: every table of the `marts` and `intermediate` schemas must hold the same columns
-and the same rows (`except all` both ways), and fct_sales_lines must equal the generator's truth. Before the
-full refresh, the same incremental build runs once more with no new file: it must change no table
-(idempotency). The shopper features run on a training grid small enough for 16 days and kept in place
+marts rewrite that month and keep the earlier one), with the campaigns' true retailers (first delivered at
+ALPHA alone: the campaign features must notice the changed scopes). Then `dbt build --full-refresh` on the
+final landing zone builds a second warehouse: every table of the `marts` and `intermediate` schemas must hold
+the same columns and the same rows (`except all` both ways), and fct_sales_lines must equal the generator's
+truth. Before the full refresh, the same incremental build runs once more with no new file: it must change no
+table (idempotency). The shopper features run on a training grid small enough for 16 days and kept in place
 (FEATURE_GRID_VARS), so that their incremental runs keep some as-of dates and recompute others.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 import subprocess
@@ -36,7 +38,7 @@ SELECTION = [
     "staging", "intermediate.core", "marts.core", "marts.dq", "path:tests/dbt/core",
     "intermediate.kpi", "marts.kpi", "kpi_french_departements",
     "int_feature_as_of_dates", "int_shopper_store_days", "int_shopper_category_days", "int_shopper_features",
-    "int_shopper_brand_features",
+    "int_shopper_brand_features", "int_shopper_campaign_features",
 ]
 START = date(2025, 10, 20)  # the last day (stage 4) falls in a month of its own
 DAYS = 16
@@ -110,9 +112,19 @@ def stages(full: Path, truth: Path) -> list[list[tuple[Path, str]]]:
     erasures = "privacy/erasure_requests.csv"
     header_only = full.parent / "erasure_header_only.csv"
     header_only.write_text((full / erasures).read_text().splitlines()[0] + "\n")
-    batches[0] += [(full / relative, relative) for relative in reference if relative != erasures]
-    batches[0].append((header_only, erasures))
+    # the campaigns first arrive with every campaign at ALPHA alone, corrected in stage 4 (the last day alone,
+    # outside the windows of the past campaigns): the campaign features must notice the changed scopes
+    campaigns = "campaigns/campaigns.csv"
+    first_campaigns = full.parent / "campaigns_at_alpha_only.csv"
+    with (full / campaigns).open(newline="") as delivered, first_campaigns.open("w", newline="") as first:
+        rows = list(csv.DictReader(delivered))
+        writer = csv.DictWriter(first, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows({**row, "retailers": "ALPHA"} for row in rows)
+    batches[0] += [(full / relative, relative) for relative in reference if relative not in (erasures, campaigns)]
+    batches[0] += [(header_only, erasures), (first_campaigns, campaigns)]
     batches[2].append((full / erasures, erasures))
+    batches[3].append((full / campaigns, campaigns))
     return batches
 
 
@@ -224,6 +236,10 @@ def test_history_exercises_every_change(warehouses: tuple[Path, Path, Path]) -> 
         feature_dates = connection.sql(
             "select count(distinct as_of_date) from intermediate.int_shopper_features"
         ).fetchall()[0][0]
+        campaign_feature_campaigns = connection.sql(
+            "select count(distinct campaign_id) from intermediate.int_shopper_campaign_features"
+            " where retailer <> 'ALPHA'"
+        ).fetchall()[0][0]
         brand_grid_dates = connection.sql(
             "select count(distinct features.as_of_date) from intermediate.int_shopper_brand_features as features"
             " inner join intermediate.int_feature_as_of_dates as dates"
@@ -236,6 +252,7 @@ def test_history_exercises_every_change(warehouses: tuple[Path, Path, Path]) -> 
     assert months == 2  # stage 4's day is alone in the second month
     assert feature_dates >= 2  # the scoring date moved with every stage; campaign starts stayed or were redone
     assert brand_grid_dates >= 3  # grid dates kept, added or recomputed across the stages
+    assert campaign_feature_campaigns >= 2  # campaigns whose scope gained retailers in stage 4
 
 
 def test_incremental_fct_sales_lines_equals_the_truth(warehouses: tuple[Path, Path, Path]) -> None:
