@@ -27,7 +27,7 @@ SELECTION = "+int_shopper_store_days"
 PROJECT_PARTS = ["dbt_project.yml", "profiles.yml", "models", "python_models", "macros", "seeds", "analyses", "tests"]
 HELD = "held by more than one written row"
 SALES_RECORDS = "models/intermediate/core/int_core__sales_records.sql"
-STORE_DAYS = "models/intermediate/features/int_shopper_store_days.sql"
+STORE_DAYS = "models/intermediate/core/int_shopper_store_days.sql"
 
 
 def run_dbt(project: Path, args: list[str], landing: Path, warehouse: Path) -> subprocess.CompletedProcess:
