@@ -1,9 +1,10 @@
 """Point in time: features as of a date D are unchanged when every sale from D on is deleted.
 
-Builds the feature models (models/intermediate/features) twice with dbt into a
-temporary DuckDB warehouse whose upstream marts are a small seeded synthetic
-history: once on the full history, once after deleting every line with
-business_date >= D. Every feature row as of D or earlier must be identical.
+Builds the feature models (models/intermediate/features, with the day table they
+read, int_shopper_store_days) twice with dbt into a temporary DuckDB warehouse
+whose upstream marts are a small seeded synthetic history: once on the full
+history, once after deleting every line with business_date >= D. Every feature
+row as of D or earlier must be identical.
 """
 
 from __future__ import annotations
@@ -115,7 +116,8 @@ def _build(tmp: Path, name: str, data: dict[str, pd.DataFrame]) -> duckdb.DuckDB
         con.execute("alter table marts.dim_campaigns alter end_date type date")
     env = dbt_environment(tmp / name, warehouse, tmp / "raw")
     result = subprocess.run(
-        [str(DBT), "run", "--select", "path:models/intermediate/features", "--no-partial-parse"],
+        [str(DBT), "run", "--select", "path:models/intermediate/features", "int_shopper_store_days",
+         "--no-partial-parse"],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=900,
     )
     assert result.returncode == 0, result.stdout[-3000:]
