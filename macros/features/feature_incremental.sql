@@ -7,14 +7,10 @@
     scoring date moves with the last business date; the default training grid moves with it too, the grid
     anchored on the history start adds a date every 28 days: int_feature_as_of_dates). -#}
 {% macro delete_changed_as_of_dates(as_of_dates, changed_transactions) -%}
-    {%- if core_is_incremental_run() -%}
-        delete from {{ this }}
-        where
-            as_of_date not in (select as_of_date from {{ as_of_dates }})
-            or as_of_date in ({{ as_of_dates_with_changed_windows(as_of_dates, changed_transactions) }})
-    {%- else -%}
-        select 1 as nothing_to_delete
-    {%- endif -%}
+    {%- call incremental_delete() -%}
+        as_of_date not in (select as_of_date from {{ as_of_dates }})
+        or as_of_date in ({{ as_of_dates_with_changed_windows(as_of_dates, changed_transactions) }})
+    {%- endcall -%}
 {%- endmacro %}
 
 {#- The as-of dates whose window [window_start_date, as_of_date) holds a business date of a changed transaction. -#}
@@ -34,21 +30,17 @@
     date of a changed transaction, then computes every pair of a feature date and a scored brand that the table does
     not hold (missing_as_of_dates_filter on both keys). -#}
 {% macro delete_changed_brand_as_of_dates(as_of_dates, campaigns, changed_transactions) -%}
-    {%- if core_is_incremental_run() -%}
-        delete from {{ this }}
-        where
-            as_of_date not in (
-                select as_of_date from {{ as_of_dates }}
-                where is_training_grid or is_scoring_date
-            )
-            or brand not in (
-                select brand from ({{ scored_brands(campaigns) }}) as scored_brands
-                where brand is not null
-            )
-            or as_of_date in ({{ as_of_dates_with_changed_windows(as_of_dates, changed_transactions) }})
-    {%- else -%}
-        select 1 as nothing_to_delete
-    {%- endif -%}
+    {%- call incremental_delete() -%}
+        as_of_date not in (
+            select as_of_date from {{ as_of_dates }}
+            where is_training_grid or is_scoring_date
+        )
+        or brand not in (
+            select brand from ({{ scored_brands(campaigns) }}) as scored_brands
+            where brand is not null
+        )
+        or as_of_date in ({{ as_of_dates_with_changed_windows(as_of_dates, changed_transactions) }})
+    {%- endcall -%}
 {%- endmacro %}
 
 {#- Filter of the as-of dates to compute: in an incremental run, those whose key (the as-of date, or e.g. the as-of
@@ -65,12 +57,9 @@
     included), with their products. So an incremental run deletes the business dates of the changed transactions
     (before and after the change) and computes them again from their lines. -#}
 {% macro delete_changed_business_dates(changed_transactions) -%}
-    {%- if core_is_incremental_run() -%}
-        delete from {{ this }}
-        where {{ changed_business_dates_condition(changed_transactions) }}
-    {%- else -%}
-        select 1 as nothing_to_delete
-    {%- endif -%}
+    {%- call incremental_delete() -%}
+        {{ changed_business_dates_condition(changed_transactions) }}
+    {%- endcall -%}
 {%- endmacro %}
 
 {#- Filter of the sale lines of a day table: in an incremental run, the lines of the changed business dates only. -#}
@@ -94,21 +83,17 @@
     the table does not hold (missing_as_of_dates_filter): in a daily run the planned campaigns, whose windows hold
     the new day, and not the past ones. -#}
 {% macro delete_changed_campaigns(campaigns, as_of_dates, changed_transactions) -%}
-    {%- if core_is_incremental_run() -%}
-        delete from {{ this }}
-        where
-            (campaign_id, as_of_date, campaign_scope) not in (
-                select
-                    campaign_id,
-                    start_date,
-                    campaign_scope
-                from ({{ campaign_feature_windows(campaigns, as_of_dates) }}) as campaign_windows
-                where campaign_id is not null
-            )
-            or as_of_date in ({{ as_of_dates_with_changed_windows(as_of_dates, changed_transactions) }})
-    {%- else -%}
-        select 1 as nothing_to_delete
-    {%- endif -%}
+    {%- call incremental_delete() -%}
+        (campaign_id, as_of_date, campaign_scope) not in (
+            select
+                campaign_id,
+                start_date,
+                campaign_scope
+            from ({{ campaign_feature_windows(campaigns, as_of_dates) }}) as campaign_windows
+            where campaign_id is not null
+        )
+        or as_of_date in ({{ as_of_dates_with_changed_windows(as_of_dates, changed_transactions) }})
+    {%- endcall -%}
 {%- endmacro %}
 
 {#- The campaigns whose start date is an as-of date, with their feature windows and scope (brand|category_l2|retailers,

@@ -73,12 +73,9 @@
 {%- endmacro %}
 
 {% macro delete_changed_periods(changed_periods, grain, period_column, offsets=[0]) -%}
-    {%- if core_is_incremental_run() -%}
-        delete from {{ this }}
-        where {{ period_column }} in ({{ kpi_changed_periods(changed_periods, grain, offsets) }})
-    {%- else -%}
-        select 1 as nothing_to_delete
-    {%- endif -%}
+    {%- call incremental_delete() -%}
+        {{ period_column }} in ({{ kpi_changed_periods(changed_periods, grain, offsets) }})
+    {%- endcall -%}
 {%- endmacro %}
 
 {#- Filter of a mart's sale lines: in an incremental run, the lines of the periods to read only. The range of
@@ -110,10 +107,7 @@
 {%- endmacro %}
 
 {% macro delete_periods_from_first_change(changed_periods, grain, period_column) -%}
-    {%- if core_is_incremental_run() -%}
-        delete from {{ this }}
-        where {{ period_column }} >= {{ kpi_first_changed_period(changed_periods, grain) }}
-    {%- else -%}
-        select 1 as nothing_to_delete
-    {%- endif -%}
+    {%- call incremental_delete() -%}
+        {{ period_column }} >= {{ kpi_first_changed_period(changed_periods, grain) }}
+    {%- endcall -%}
 {%- endmacro %}

@@ -56,6 +56,19 @@
     {{ return(execute and is_incremental()) }}
 {%- endmacro %}
 
+{#- Pre-hook of an incremental model (strategy append + this delete): in an incremental run, delete the rows of
+    `this` that match the condition the call block renders; a no-op statement when the model is built from scratch
+    (the block is then not rendered, so the queries it runs are not either). Usage:
+    {% call incremental_delete() %} <condition> {% endcall %} -#}
+{% macro incremental_delete() -%}
+    {%- if core_is_incremental_run() -%}
+        delete from {{ this }}
+        where {{ caller() }}
+    {%- else -%}
+        select 1 as nothing_to_delete
+    {%- endif -%}
+{%- endmacro %}
+
 {#- The files of a glob under the landing root with their version: a list of dicts
     {path (as DuckDB reads it), source_file (relative to the landing root), version ('<size>:<mtime in ms>')},
     sorted by path. Fails the build (landing_files) when nothing matches. -#}
@@ -129,17 +142,14 @@
 {#- Pre-hook of an incremental staging table: delete the rows of raw files that were re-delivered (their
     version changed) or that left the landing zone. No-op when the table is built from scratch. -#}
 {% macro delete_stale_landing_rows(relative_glob) -%}
-    {%- if core_is_incremental_run() -%}
+    {%- call incremental_delete() -%}
         {%- set current = landing_file_versions(relative_glob) -%}
-        delete from {{ this }}
-        where (source_file, source_file_version) not in (
+        (source_file, source_file_version) not in (
             select source_file, source_file_version
             from {{ landing_versions_values(current) }} as current_files
             where source_file is not null
         )
-    {%- else -%}
-        select 1 as nothing_to_delete
-    {%- endif -%}
+    {%- endcall -%}
 {%- endmacro %}
 
 {#- The rows of the transactions listed in int_core__changed_transactions (a relation or a CTE name), as one
@@ -169,27 +179,21 @@
 {#- Pre-hook of an incremental model keyed by transaction: delete the rows of the transactions listed in
     int_core__changed_transactions (and, for records without a transaction id, of the listed files). -#}
 {% macro delete_changed_transactions(changed_relation) -%}
-    {%- if core_is_incremental_run() -%}
+    {%- call incremental_delete() -%}
         {%- set has_files = 'source_file' in (adapter.get_columns_in_relation(this) | map(attribute='name') | list) %}
-        delete from {{ this }}
-        where {{ changed_transactions_condition(changed_relation, with_files=has_files) }}
-    {%- else -%}
-        select 1 as nothing_to_delete
-    {%- endif -%}
+        {{ changed_transactions_condition(changed_relation, with_files=has_files) }}
+    {%- endcall -%}
 {%- endmacro %}
 
 {#- Pre-hook of an incremental model keyed by shopper: delete the shoppers of the changed transactions. -#}
 {% macro delete_changed_shoppers(changed_relation) -%}
-    {%- if core_is_incremental_run() -%}
-        delete from {{ this }}
-        where shopper_key in (
+    {%- call incremental_delete() -%}
+        shopper_key in (
             select shopper_key
             from {{ changed_relation }}
             where shopper_key is not null
         )
-    {%- else -%}
-        select 1 as nothing_to_delete
-    {%- endif -%}
+    {%- endcall -%}
 {%- endmacro %}
 
 {#- The previous state of a model of the same schema, read without ref() (it is downstream of the caller):
