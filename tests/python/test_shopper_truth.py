@@ -133,7 +133,7 @@ def _published(ci_dir: Path, table: str, columns: list[str]) -> list[dict[str, A
     return [dict(zip(columns, row)) for row in values]
 
 
-def _mismatches(actual: dict, expected: dict, columns: list[str], close: set[str] = frozenset()) -> list:
+def _mismatches(actual: dict, expected: dict, columns: list[str], close: frozenset[str] = frozenset()) -> list:
     assert set(actual) == set(expected), (
         f"missing: {sorted(set(expected) - set(actual))[:5]}, unexpected: {sorted(set(actual) - set(expected))[:5]}"
     )
@@ -156,7 +156,7 @@ def test_dim_shoppers_matches_truth(ci_dir: Path, truth_lines: pd.DataFrame) -> 
     actual = {row["shopper_key"]: row for row in _published(ci_dir, "dim_shoppers", SHOPPER_COLUMNS)}
     assert len(expected) > 100, "the CI landing zone should give many shoppers"
     # avg_basket_eur is a quotient rounded to 6 decimals: equal to the exact one within that rounding
-    mismatches = _mismatches(actual, expected, SHOPPER_COLUMNS, close={"avg_basket_eur"})
+    mismatches = _mismatches(actual, expected, SHOPPER_COLUMNS, close=frozenset({"avg_basket_eur"}))
     assert not mismatches, f"{len(mismatches)} mismatching cells, e.g. {mismatches[:5]}"
 
 

@@ -4,8 +4,7 @@
 
 with
 
--- read more than once: re-scanned, not copied (macros/core/inline_cte.sql)
-sales_lines as {{ inline_cte() }} (
+sales_lines as (
     select * from {{ ref('fct_sales_lines') }}
 ),
 
@@ -34,8 +33,8 @@ window_days as (
         -- a date computed in a scalar subquery, not the joined as-of date (nor a timestamp): DuckDB then skips
         -- the blocks of days outside the window from their min / max dates
         store_days.business_date > (
-            select cast({{ dbt.dateadd('day', -window_days, 'max(all_lines.business_date)') }} as date)
-            from sales_lines as all_lines
+            select cast({{ dbt.dateadd('day', -window_days, 'last_date.as_of_date') }} as date)
+            from as_of as last_date
         )
 ),
 
