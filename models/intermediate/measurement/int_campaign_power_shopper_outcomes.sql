@@ -18,6 +18,12 @@ sales_lines as {{ inline_cte() }} (
     select * from {{ ref('fct_sales_lines') }}
 ),
 
+-- eligibility is read from the shoppers' days (a tenth of the lines): a day with a sold basket at a store of the
+-- retailer is a day with a line of units > 0 there
+shopper_store_days as (
+    select * from {{ ref('int_shopper_store_days') }}
+),
+
 products as (
     select * from {{ ref('dim_products') }}
 ),
@@ -54,16 +60,14 @@ eligible_shoppers as (
     select distinct
         planned_campaigns.campaign_id,
         planned_campaigns.retailer,
-        sales_lines.shopper_key
+        shopper_store_days.shopper_key
     from planned_campaigns
-    inner join sales_lines
+    inner join shopper_store_days
         on
-            planned_campaigns.retailer = sales_lines.retailer
-            and planned_campaigns.eligibility_start_date <= sales_lines.business_date
-            and planned_campaigns.eligibility_end_date >= sales_lines.business_date
-    where
-        sales_lines.shopper_key is not null
-        and sales_lines.units > 0
+            planned_campaigns.retailer = shopper_store_days.retailer
+            and planned_campaigns.eligibility_start_date <= shopper_store_days.business_date
+            and planned_campaigns.eligibility_end_date >= shopper_store_days.business_date
+    where shopper_store_days.sold_baskets > 0
 ),
 
 window_sales as (
