@@ -100,19 +100,25 @@
 {%- endmacro %}
 
 {#- The files of `file_versions` to read in this run: all of them when the model is built from scratch; in an
-    incremental run, those whose (source_file, version) the model `this` does not hold yet. -#}
+    incremental run, those whose (source_file, version) the model `this` does not hold yet (its file-versions
+    list: macros/landing/file_versions.sql). -#}
 {% macro landing_pending_files(file_versions) -%}
     {%- if not core_is_incremental_run() -%}{{ return(file_versions) }}{%- endif -%}
-    {%- set loaded = run_query("select distinct source_file, source_file_version from " ~ this) -%}
-    {%- set held = [] -%}
-    {%- for row in loaded.rows -%}
-        {%- do held.append(row[0] ~ '|' ~ row[1]) -%}
-    {%- endfor -%}
+    {%- set held = landing_held_versions() -%}
     {%- set pending = [] -%}
     {%- for file in file_versions if (file['source_file'] ~ '|' ~ file['version']) not in held -%}
         {%- do pending.append(file) -%}
     {%- endfor -%}
     {{ return(pending) }}
+{%- endmacro %}
+
+{#- The (source_file, version) pairs `this` holds, as a dict keyed by '<source_file>|<version>'. -#}
+{% macro landing_held_versions() -%}
+    {%- set held = {} -%}
+    {%- for row in run_query(held_file_versions_query(this)).rows -%}
+        {%- do held.update({row[0] ~ '|' ~ row[1]: row[0]}) -%}
+    {%- endfor -%}
+    {{ return(held) }}
 {%- endmacro %}
 
 {#- A subquery (source_file, source_file_version, file_date) of the given files, plus one row of nulls (callers
@@ -140,16 +146,33 @@
 {%- endmacro %}
 
 {#- Pre-hook of an incremental staging table: delete the rows of raw files that were re-delivered (their
-    version changed) or that left the landing zone. No-op when the table is built from scratch. -#}
+    version changed) or that left the landing zone. No-op when the table is built from scratch, and when every
+    held version is still listed (the daily case: the rows are then not read at all). -#}
 {% macro delete_stale_landing_rows(relative_glob) -%}
-    {%- call incremental_delete() -%}
-        {%- set current = landing_file_versions(relative_glob) -%}
-        (source_file, source_file_version) not in (
-            select source_file, source_file_version
-            from {{ landing_versions_values(current) }} as current_files
-            where source_file is not null
-        )
-    {%- endcall -%}
+    {%- set stale_files = [] -%}
+    {%- if core_is_incremental_run() -%}
+        {%- set current = {} -%}
+        {%- for file in landing_file_versions(relative_glob) -%}
+            {%- do current.update({file['source_file'] ~ '|' ~ file['version']: file}) -%}
+        {%- endfor -%}
+        {%- for pair, source_file in landing_held_versions().items() -%}
+            {%- if pair not in current and source_file not in stale_files -%}{%- do stale_files.append(source_file) -%}{%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- if stale_files | length == 0 -%}
+        select 1 as nothing_to_delete
+    {%- else -%}
+        {%- call incremental_delete() -%}
+            source_file in (
+                {%- for source_file in stale_files %}{{ landing_literal(source_file) }}{{ ', ' if not loop.last }}{% endfor -%}
+            )
+            and (source_file, source_file_version) not in (
+                select source_file, source_file_version
+                from {{ landing_versions_values(current.values() | list) }} as current_files
+                where source_file is not null
+            )
+        {%- endcall -%}
+    {%- endif -%}
 {%- endmacro %}
 
 {#- The rows of the transactions listed in int_core__changed_transactions (a relation or a CTE name), as one

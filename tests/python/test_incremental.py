@@ -3,14 +3,16 @@
 A tiny generated landing zone is delivered in stages into an empty landing zone, `dbt build` running after
 each stage into one warehouse: daily files arrive in batches, one daily file of each of ALPHA and BETA arrives
 late (after files of later days), every re-delivered file first arrives as the superseded original of the
-generator (`<truth>/redelivered/`) and is replaced by the corrected file in the next stage, BETA orders get
+generator (`<truth>/redelivered/`) and is replaced by the corrected file in the next stage, a GAMMA daily file
+leaves the landing zone in the second stage and comes back in the third, BETA orders get
 their later status in later files, the erasure requests arrive in the third stage (shoppers already loaded
 must drop out), and the last day arrives alone in a fourth stage, in a calendar month of its own (the monthly
 marts rewrite that month and keep the earlier one), with the campaigns' true retailers (first delivered at
 ALPHA alone: the campaign features must notice the changed scopes). Then `dbt build --full-refresh` on the
 final landing zone builds a second warehouse: every table of the `marts` and `intermediate` schemas must hold
 the same columns and the same rows (`except all` both ways), and fct_sales_lines must equal the generator's
-truth. Before the full refresh, the same incremental build runs once more with no new file: it must change no
+truth. After every stage, the file-versions list of each staging table and of int_core__sales_records must
+hold exactly the versions and row counts of its rows. Before the full refresh, the same incremental build runs once more with no new file: it must change no
 table (idempotency). The shopper features run on a training grid small enough for 16 days and kept in place
 (FEATURE_GRID_VARS), so that their incremental runs keep some as-of dates and recompute others.
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import subprocess
 from datetime import date, timedelta
@@ -53,6 +56,11 @@ FEATURE_GRID_VARS = {
     "feature_grid_anchor": "history_start", "feature_min_history_days": 4, "feature_grid_step_days": 3,
     "propensity_horizon_days": 2,
 }
+# The tables that keep a list of the file versions they hold, checked against their rows after every stage.
+FILE_VERSION_TABLES = [
+    ("staging", "stg_alpha__receipt_lines"), ("staging", "stg_beta__order_items"),
+    ("staging", "stg_gamma__transaction_lines"), ("intermediate", "int_core__sales_records"),
+]
 # Tables rebuilt whole by design, not expected to match between the two warehouses.
 RUN_STATE_TABLES = {
     "int_core__changed_records", "int_core__changed_transactions", "int_kpi__changed_weeks", "int_kpi__changed_months",
@@ -79,9 +87,13 @@ def day_of(relative: str) -> date | None:
     return None
 
 
-def deliver(source: Path, landing: Path, relative: str) -> None:
-    """Copy one file into the landing zone (a new file, modification time = now: a new delivery)."""
+def deliver(source: Path | None, landing: Path, relative: str) -> None:
+    """Copy one file into the landing zone (a new file, modification time = now: a new delivery); None: take the
+    file out of the landing zone."""
     target = landing / relative
+    if source is None:
+        target.unlink()
+        return
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, target)
 
@@ -125,6 +137,10 @@ def stages(full: Path, truth: Path) -> list[list[tuple[Path, str]]]:
     batches[0] += [(header_only, erasures), (first_campaigns, campaigns)]
     batches[2].append((full / erasures, erasures))
     batches[3].append((full / campaigns, campaigns))
+    # a daily file of stage 1 leaves the landing zone in stage 2 (its rows must go) and comes back in stage 3
+    removed = next(relative for source, relative in batches[0] if relative.startswith("gamma/"))
+    batches[1].append((None, removed))
+    batches[2].append((full / removed, removed))
     return batches
 
 
@@ -146,6 +162,9 @@ def warehouses(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Pa
             deliver(source, landing, relative)
         result = run_dbt(["build"], landing, incremental)
         assert result.returncode == 0, f"stage {number}:\n{result.stdout[-5000:]}"
+        assert file_version_list_mismatches(incremental / "warehouse.duckdb") == {}, f"stage {number}"
+        if number > 1:
+            assert recounted_staging_file_version_lists(incremental / "logs" / "dbt.log") == [], f"stage {number}"
 
     # Idempotency: the same build again, with no new file, must change nothing.
     shutil.copyfile(incremental / "warehouse.duckdb", work / "before_rerun.duckdb")
@@ -156,6 +175,33 @@ def warehouses(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Pa
     result = run_dbt(["build", "--full-refresh"], landing, rebuilt)
     assert result.returncode == 0, result.stdout[-5000:]
     return incremental / "warehouse.duckdb", rebuilt / "warehouse.duckdb", truth
+
+
+def file_version_list_mismatches(warehouse: Path) -> dict[str, tuple[int, int]]:
+    """Per table that keeps a file-versions list (macros/landing/file_versions.sql): entries only in the list, only
+    in the table's rows (source_file, source_file_version, row count)."""
+    mismatches = {}
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        for schema, table in FILE_VERSION_TABLES:
+            listed = f"select source_file, source_file_version, n_rows from {schema}.{table}__file_versions"
+            counted = (
+                f"select source_file, source_file_version, count(*) from {schema}.{table}"
+                " group by source_file, source_file_version"
+            )
+            only_listed = connection.sql(f"select count(*) from ({listed} except all {counted})").fetchall()[0][0]
+            only_counted = connection.sql(f"select count(*) from ({counted} except all {listed})").fetchall()[0][0]
+            if only_listed or only_counted:
+                mismatches[table] = (only_listed, only_counted)
+    return mismatches
+
+
+def recounted_staging_file_version_lists(log: Path) -> list[str]:
+    """The staging tables whose file-versions list the last dbt invocation in `log` counted again from every row:
+    none in an incremental run, whose post-hooks count only the files that changed (a recount is the fallback for
+    a list that lost track, which would hide a broken update behind a slow but correct result)."""
+    text = log.read_text(errors="replace")
+    last_run = text[text.rindex("Running with dbt="):]
+    return sorted(set(re.findall(r'create or replace table "\w+"\."staging"\."(\w+)__file_versions"', last_run)))
 
 
 def tables(connection: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[str, str]]:

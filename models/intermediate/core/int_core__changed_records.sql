@@ -45,18 +45,16 @@ with
         select * from {{ ref('int_core__reference_version') }}
     ),
 
+    -- the file versions of each table, from its file-versions list when complete (macros/landing/file_versions.sql)
     staged_files as (
-        select distinct
-            source_file,
-            source_file_version
-        from {{ staged }} as staged
+        {%- for sale_source in sales_sources() %}
+            {{ held_file_versions_query(ref(sale_source.staging_model)) }}
+            {{ 'union all' if not loop.last }}
+        {%- endfor %}
     ),
 
     previous_files as (
-        select distinct
-            source_file,
-            source_file_version
-        from {{ previous }}
+        {{ held_file_versions_query(previous) }}
     ),
 
     new_files as (

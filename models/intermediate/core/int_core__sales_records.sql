@@ -3,7 +3,11 @@
     materialized=core_incremental_materialization(),
     incremental_strategy=core_incremental_strategy(),
     pre_hook="{{ delete_changed_transactions(ref('int_core__changed_transactions')) }}",
-    post_hook="{{ assert_unique_loaded_sale_lines(ref('int_core__changed_transactions')) }}",
+    post_hook=[
+        "{{ assert_unique_loaded_sale_lines(ref('int_core__changed_transactions')) }}",
+        "{{ copy_file_versions() }}",
+        "{{ complete_file_versions() }}",
+    ],
 ) }}
 -- Every sale record of ALPHA, BETA and GAMMA in one shared shape, with its one outcome
 -- (docs/CONVENTIONS.md, first rule that applies): quarantined + reason, excluded + reason, or loaded.

@@ -4,6 +4,7 @@
     incremental_strategy=core_incremental_strategy(),
     on_schema_change='fail',
     pre_hook="{{ delete_stale_landing_rows('alpha/receipts/*.csv') }}",
+    post_hook=["{{ record_file_versions('alpha/receipts/*.csv') }}", "{{ complete_file_versions() }}"],
 ) }}
 -- Incremental (macros/landing/incremental.sql): reads only the raw files it does not hold in their current version.
 -- Stored: only what the shared schema and its checks read (every stored column costs a write per row at each
