@@ -15,8 +15,13 @@ daily_sales as (
     select * from {{ ref('int_campaign_shopper_daily_sales') }}
 ),
 
+-- the dates of the windows only: lines load file by file, so roughly in date order, and DuckDB skips the rest
+-- of history by the date range of each row group (100M lines: 0.54 -> 0.10 s)
 sales_lines as (
     select * from {{ ref('fct_sales_lines') }}
+    where
+        business_date >= (select min(windows.start_date) from windows)
+        and business_date <= (select max(windows.end_date) from windows)
 ),
 
 business_dates as (

@@ -10,8 +10,13 @@ assignments as (
     select * from {{ ref('fct_campaign_assignments') }}
 ),
 
+-- the dates of the windows and pre-periods only: lines load file by file, so roughly in date order, and DuckDB
+-- skips the rest of history by the date range of each row group (100M lines: 0.57 -> 0.30 s)
 sales_lines as (
     select * from {{ ref('fct_sales_lines') }}
+    where
+        business_date >= (select min(windows.pre_period_start_date) from windows)
+        and business_date <= (select max(windows.end_date) from windows)
 ),
 
 products as (
