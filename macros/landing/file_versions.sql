@@ -20,6 +20,15 @@
     (complete_file_versions) recounts the list from the whole table. The incremental test compares every list
     with its table after each stage of history. -#}
 
+{#- True when the table exists in the warehouse now: read from DuckDB's catalog, not from dbt's cache of relations,
+    which does not know the tables that post-hooks created during this run. -#}
+{% macro warehouse_table_exists(relation) -%}
+    {%- set found = run_query(
+        "select count(*) from information_schema.tables where table_catalog = '" ~ relation.database
+        ~ "' and table_schema = '" ~ relation.schema ~ "' and table_name = '" ~ relation.identifier ~ "'") -%}
+    {{ return(found.rows[0][0] > 0) }}
+{%- endmacro %}
+
 {% macro file_versions_relation(relation) -%}
     {{ return(api.Relation.create(
         database=relation.database, schema=relation.schema, identifier=relation.identifier ~ '__file_versions',
@@ -39,10 +48,7 @@
 {% macro duckdb__file_versions_are_complete(relation) -%}
     {%- if not execute or relation is none -%}{{ return(false) }}{%- endif -%}
     {%- set versions = file_versions_relation(relation) -%}
-    {%- set found = run_query(
-        "select count(*) from information_schema.tables where table_catalog = '" ~ versions.database
-        ~ "' and table_schema = '" ~ versions.schema ~ "' and table_name = '" ~ versions.identifier ~ "'") -%}
-    {%- if found.rows[0][0] == 0 -%}{{ return(false) }}{%- endif -%}
+    {%- if not warehouse_table_exists(versions) -%}{{ return(false) }}{%- endif -%}
     {%- set counts = run_query(
         "select (select coalesce(sum(n_rows), 0) from " ~ versions ~ ") = (select count(*) from " ~ relation ~ ")") -%}
     {{ return(counts.rows[0][0]) }}
@@ -88,10 +94,7 @@
 
 {% macro duckdb__record_file_versions(relative_glob) -%}
     {%- set versions = file_versions_relation(this) -%}
-    {%- set listed = run_query(
-        "select count(*) from information_schema.tables where table_catalog = '" ~ versions.database
-        ~ "' and table_schema = '" ~ versions.schema ~ "' and table_name = '" ~ versions.identifier ~ "'") -%}
-    {%- if not core_is_incremental_run() or listed.rows[0][0] == 0 -%}
+    {%- if not core_is_incremental_run() or not warehouse_table_exists(versions) -%}
         create or replace table {{ versions }} as {{ count_file_versions_query(this) }}
     {%- else -%}
         {%- set current = {} -%}

@@ -5,8 +5,8 @@ each stage into one warehouse: daily files arrive in batches, one daily file of 
 late (after files of later days), every re-delivered file first arrives as the superseded original of the
 generator (`<truth>/redelivered/`) and is replaced by the corrected file in the next stage, a GAMMA daily file
 leaves the landing zone in the second stage and comes back in the third, BETA orders get
-their later status in later files, the erasure requests arrive in the third stage (shoppers already loaded
-must drop out), and the last day arrives alone in a fourth stage, in a calendar month of its own (the monthly
+their later status in later files, the erasure requests arrive in the second stage (shoppers already loaded
+must drop out), one of them is withdrawn in the third stage and made again in the fourth, and the last day arrives alone in a fourth stage, in a calendar month of its own (the monthly
 marts rewrite that month and keep the earlier one), with the campaigns' true retailers (first delivered at
 ALPHA alone: the campaign features must notice the changed scopes). Then `dbt build --full-refresh` on the
 final landing zone builds a second warehouse: every table of the `marts` and `intermediate` schemas must hold
@@ -124,6 +124,10 @@ def stages(full: Path, truth: Path) -> list[list[tuple[Path, str]]]:
     erasures = "privacy/erasure_requests.csv"
     header_only = full.parent / "erasure_header_only.csv"
     header_only.write_text((full / erasures).read_text().splitlines()[0] + "\n")
+    # the first request withdrawn in stage 3 and made again in stage 4: erasure flips both ways
+    one_withdrawn = full.parent / "erasure_first_withdrawn.csv"
+    header, _, *other_requests = (full / erasures).read_text().splitlines()
+    one_withdrawn.write_text("\n".join([header, *other_requests]) + "\n")
     # the campaigns first arrive with every campaign at ALPHA alone, corrected in stage 4 (the last day alone,
     # outside the windows of the past campaigns): the campaign features must notice the changed scopes
     campaigns = "campaigns/campaigns.csv"
@@ -135,7 +139,9 @@ def stages(full: Path, truth: Path) -> list[list[tuple[Path, str]]]:
         writer.writerows({**row, "retailers": "ALPHA"} for row in rows)
     batches[0] += [(full / relative, relative) for relative in reference if relative not in (erasures, campaigns)]
     batches[0] += [(header_only, erasures), (first_campaigns, campaigns)]
-    batches[2].append((full / erasures, erasures))
+    batches[1].append((full / erasures, erasures))
+    batches[2].append((one_withdrawn, erasures))
+    batches[3].append((full / erasures, erasures))
     batches[3].append((full / campaigns, campaigns))
     # a daily file of stage 1 leaves the landing zone in stage 2 (its rows must go) and comes back in stage 3
     removed = next(relative for source, relative in batches[0] if relative.startswith("gamma/"))
@@ -157,6 +163,7 @@ def warehouses(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Pa
     assert len(manifest["redelivered_files"]) >= 2, manifest["redelivered_files"]
 
     landing, incremental = work / "landing", work / "incremental"
+    erased_by_stage = []
     for number, batch in enumerate(stages(full, truth), start=1):
         for source, relative in batch:
             deliver(source, landing, relative)
@@ -165,6 +172,8 @@ def warehouses(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Pa
         assert file_version_list_mismatches(incremental / "warehouse.duckdb") == {}, f"stage {number}"
         if number > 1:
             assert recounted_staging_file_version_lists(incremental / "logs" / "dbt.log") == [], f"stage {number}"
+        erased_by_stage.append(erased_shoppers_with_lines(incremental / "warehouse.duckdb"))
+    (work / "erased_by_stage.json").write_text(json.dumps(erased_by_stage))
 
     # Idempotency: the same build again, with no new file, must change nothing.
     shutil.copyfile(incremental / "warehouse.duckdb", work / "before_rerun.duckdb")
@@ -193,6 +202,19 @@ def file_version_list_mismatches(warehouse: Path) -> dict[str, tuple[int, int]]:
             if only_listed or only_counted:
                 mismatches[table] = (only_listed, only_counted)
     return mismatches
+
+
+def erased_shoppers_with_lines(warehouse: Path) -> dict[str, list[str]]:
+    """The shoppers whose lines are excluded as erased_shopper, and the shoppers with loaded lines."""
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        erased, loaded = (
+            sorted(row[0] for row in connection.sql(
+                "select distinct shopper_key from intermediate.int_core__sales_records"
+                f" where {condition} and shopper_key is not null"
+            ).fetchall())
+            for condition in ("reason = 'erased_shopper'", "outcome = 'loaded'")
+        )
+    return {"erased": erased, "loaded": loaded}
 
 
 def recounted_staging_file_version_lists(log: Path) -> list[str]:
@@ -299,6 +321,22 @@ def test_history_exercises_every_change(warehouses: tuple[Path, Path, Path]) -> 
     assert feature_dates >= 2  # the scoring date moved with every stage; campaign starts stayed or were redone
     assert brand_grid_dates >= 3  # grid dates kept, added or recomputed across the stages
     assert campaign_feature_campaigns >= 2  # campaigns whose scope gained retailers in stage 4
+
+
+def test_a_withdrawn_erasure_reloads_the_lines_and_a_new_one_excludes_them(
+    warehouses: tuple[Path, Path, Path]
+) -> None:
+    """Stage 2 delivers the erasure requests, stage 3 withdraws the first one, stage 4 makes it again: the
+    incremental runs must exclude, load again, then exclude that shopper's lines."""
+    incremental, _, _ = warehouses
+    stages_seen = json.loads((incremental.parent.parent / "erased_by_stage.json").read_text())
+    erased = [set(stage["erased"]) for stage in stages_seen]
+    loaded = [set(stage["loaded"]) for stage in stages_seen]
+    assert erased[0] == set() and erased[1], "the requests of stage 2 should exclude loaded shoppers"
+    withdrawn = erased[1] - erased[2]
+    assert len(withdrawn) == 1 and erased[2] < erased[1], (erased[1], erased[2])
+    assert withdrawn <= loaded[2] and not withdrawn & loaded[1] and not withdrawn & loaded[3]
+    assert erased[3] >= erased[1]
 
 
 def test_incremental_fct_sales_lines_equals_the_truth(warehouses: tuple[Path, Path, Path]) -> None:

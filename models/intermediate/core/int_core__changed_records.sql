@@ -10,6 +10,9 @@
 -- (60 s of the 100M incremental day).
 -- Empty when int_core__sales_records is built from scratch (full refresh or first run).
 {%- set previous = previous_state_relation('int_core__sales_records') %}
+{#- the shoppers whose erasure request was added or withdrawn since the previous run
+    (macros/core/applied_erasures.sql) -#}
+{%- set erasures = erasure_changes(previous, ref('int_core__erased_shoppers')) %}
 {#- The two large inputs (every staged record, every previous record) are read by several steps: as shared
     CTEs DuckDB would buffer them whole (about 8 s each at 10M lines); scanned directly, each step reads only
     the columns it needs. -#}
@@ -121,9 +124,10 @@ with
 
         union all
 
-        -- erasure requests added: a loaded line becomes erased_shopper. Two filters of the previous records rather
-        -- than one join of them all with the erased shoppers: DuckDB then reads the other columns only for the few
-        -- records that pass (100M lines: 3.8 -> 2.9 CPU-s)
+        -- erasure requests added: a loaded line becomes erased_shopper. Filters of the previous records rather than
+        -- a join of them all with the erased shoppers: DuckDB then reads the other columns only for the few records
+        -- that pass; on DuckDB only the shoppers whose request changed since the previous run are looked up (none
+        -- on most days: the records are then not read)
         select
             retailer,
             transaction_id,
@@ -133,7 +137,10 @@ with
         from {{ previous }} as previous_records
         where
             outcome = 'loaded'
-            and shopper_key in (select shopper_key from erased_shoppers)
+            and {{ erasure_change_condition(
+                none if erasures is none else erasures.added,
+                'shopper_key in (select shopper_key from erased_shoppers)',
+            ) }}
 
         union all
 
@@ -147,7 +154,10 @@ with
         from {{ previous }} as previous_records
         where
             reason = 'erased_shopper'
-            and shopper_key not in (select shopper_key from erased_shoppers)
+            and {{ erasure_change_condition(
+                none if erasures is none else erasures.withdrawn,
+                'shopper_key not in (select shopper_key from erased_shoppers)',
+            ) }}
 
         union all
 

@@ -7,6 +7,7 @@
         "{{ assert_unique_loaded_sale_lines(ref('int_core__changed_transactions')) }}",
         "{{ copy_file_versions() }}",
         "{{ complete_file_versions() }}",
+        "{{ record_applied_erasures(ref('int_core__erased_shoppers')) }}",
     ],
 ) }}
 -- Every sale record of ALPHA, BETA and GAMMA in one shared shape, with its one outcome
