@@ -64,6 +64,18 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- The rows of the listed raw files (a non-empty list of names). The names bound a range as well as a list: DuckDB
+    skips the row groups outside the range by their min/max (rows load file by file), which it does not do for a
+    list alone (100M lines, three ALPHA files: 0.53 -> 0.07 s). -#}
+{% macro source_files_condition(source_files) -%}
+    {%- set ordered = source_files | sort -%}
+    source_file >= {{ landing_literal(ordered[0]) }}
+    and source_file <= {{ landing_literal(ordered[-1]) }}
+    and source_file in (
+        {%- for source_file in ordered %}{{ landing_literal(source_file) }}{{ ', ' if not loop.last }}{% endfor -%}
+    )
+{%- endmacro %}
+
 {#- A query of (source_file, source_file_version, n_rows) of `relation`, counted from its rows; `source_files`: only
     those files (a list of names), else every file. -#}
 {% macro count_file_versions_query(relation, source_files=none) -%}
@@ -73,9 +85,7 @@
         count(*) as n_rows
     from {{ relation }}
     {%- if source_files is not none %}
-    where source_file in (
-        {%- for source_file in source_files %}{{ landing_literal(source_file) }}{{ ', ' if not loop.last }}{% endfor -%}
-    )
+    where {{ source_files_condition(source_files) }}
     {%- endif %}
     group by source_file, source_file_version
 {%- endmacro %}
@@ -115,9 +125,7 @@
             select 1 as no_file_version_changed
         {%- else -%}
             delete from {{ versions }}
-            where source_file in (
-                {%- for source_file in changed %}{{ landing_literal(source_file) }}{{ ', ' if not loop.last }}{% endfor -%}
-            );
+            where {{ source_files_condition(changed) }};
             insert into {{ versions }} {{ count_file_versions_query(this, changed) }}
         {%- endif -%}
     {%- endif -%}

@@ -163,9 +163,7 @@
         select 1 as nothing_to_delete
     {%- else -%}
         {%- call incremental_delete() -%}
-            source_file in (
-                {%- for source_file in stale_files %}{{ landing_literal(source_file) }}{{ ', ' if not loop.last }}{% endfor -%}
-            )
+            {{ source_files_condition(stale_files) }}
             and (source_file, source_file_version) not in (
                 select source_file, source_file_version
                 from {{ landing_versions_values(current.values() | list) }} as current_files
@@ -197,6 +195,23 @@
         )
         {%- endif %}
     )
+{%- endmacro %}
+
+{#- Filter of a staging table read by int_core__sales_records: in an incremental run, the rows of the raw files
+    that hold records of the changed transactions of `retailer` (int_core__changed_transactions lists them: a staged
+    row of a changed transaction lies in a new file, whose rows are all changed records, or in an unchanged one,
+    whose previous record of it is listed with its file), read by their range of names
+    (macros/landing/file_versions.sql). No filter above 1000 files (a reference change re-validates everything). -#}
+{% macro changed_files_filter(changed_relation, retailer) -%}
+    {%- if not core_is_incremental_run() -%}{{ return('') }}{%- endif -%}
+    {%- set files = run_query(
+        "select distinct source_file from " ~ changed_relation ~ " where retailer = '" ~ retailer
+        ~ "' and source_file is not null order by source_file").columns[0].values() -%}
+    {%- if files | length == 0 -%}
+        where 1 = 0
+    {%- elif files | length <= 1000 -%}
+        where {{ source_files_condition(files | list) }}
+    {%- endif -%}
 {%- endmacro %}
 
 {#- Pre-hook of an incremental model keyed by transaction: delete the rows of the transactions listed in

@@ -1,7 +1,9 @@
 {{ config(materialized='table') }}
 -- The transactions an incremental run must re-validate (macros/landing/incremental.sql): those with a
 -- record in int_core__changed_records (new, re-delivered or gone files, erasure flips, reference changes).
--- Records without a transaction id are grouped by file (transaction_id null, source_file set). shopper_key:
+-- Records without a transaction id are grouped by file (transaction_id null, source_file set). source_file: the
+-- raw files of the transaction's records, before and after the change (int_core__sales_records reads only the
+-- staged rows of these files). shopper_key:
 -- the shoppers of these records, before and after the change (dim_shoppers recomputes them); business_date:
 -- their dates, before and after the change (the weekly KPI marts recompute those weeks).
 -- Empty when int_core__sales_records is built from scratch (full refresh or first run).
@@ -64,7 +66,7 @@ final as (
     select distinct
         retailer,
         transaction_id,
-        case when transaction_id is null then source_file end as source_file,
+        source_file,
         shopper_key,
         business_date
     from touched_records

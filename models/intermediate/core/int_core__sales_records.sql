@@ -26,14 +26,17 @@ with
 
 alpha_lines as {{ inline_cte() }} (
     select * from {{ ref('stg_alpha__receipt_lines') }}
+    {{ changed_files_filter(ref('int_core__changed_transactions'), 'ALPHA') }}
 ),
 
 beta_items as {{ inline_cte() }} (
     select * from {{ ref('stg_beta__order_items') }}
+    {{ changed_files_filter(ref('int_core__changed_transactions'), 'BETA') }}
 ),
 
 gamma_lines as {{ inline_cte() }} (
     select * from {{ ref('stg_gamma__transaction_lines') }}
+    {{ changed_files_filter(ref('int_core__changed_transactions'), 'GAMMA') }}
 ),
 
 sku_map as (
