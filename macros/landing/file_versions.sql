@@ -92,8 +92,8 @@
 
 {#- Post-hook of an incremental staging table (first of two): bring its file-versions table up to date. Built from
     scratch, or without a list yet: the list is counted from the whole table. In an incremental run: the entries
-    of the file names whose version changed are counted again from the table (an equality filter on source_file:
-    DuckDB skips the other rows cheaply). -#}
+    of the file names whose version changed are counted again from the table, read by their names
+    (source_files_condition: DuckDB skips the other row groups). -#}
 {% macro record_file_versions(relative_glob) -%}
     {{ return(adapter.dispatch('record_file_versions', 'promo_factory')(relative_glob)) }}
 {%- endmacro %}
