@@ -25,9 +25,13 @@ CI_DIR = Path(os.environ.get("PROMO_CI_DIR", REPO / "build" / "ci"))
 CI_DIR = CI_DIR if CI_DIR.is_absolute() else REPO / CI_DIR
 WAREHOUSE = CI_DIR / "warehouse.duckdb"
 RAW = CI_DIR / "raw"
-# Intermediate tables allowed to hold erased shoppers' keys: the erasure list itself and the record ledger
-# (every raw record with its outcome, `erased_shopper` included), neither published nor used for training.
-ERASURE_LEDGERS = {"int_core__erased_shoppers", "int_core__sales_records", "int_core__record_outcomes"}
+# Intermediate tables allowed to hold erased shoppers' keys: the erasure list itself, the record ledger (every raw
+# record with its outcome, `erased_shopper` included) and the copy of the erasure list the ledger was computed
+# against (macros/core/applied_erasures.sql, rewritten every run), none published nor used for training.
+ERASURE_LEDGERS = {
+    "int_core__erased_shoppers", "int_core__sales_records", "int_core__record_outcomes",
+    "int_core__sales_records__erased_shoppers",
+}
 
 pytestmark = pytest.mark.skipif(not WAREHOUSE.exists(), reason="needs the CI build (make ci-build)")
 
