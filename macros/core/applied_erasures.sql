@@ -66,8 +66,6 @@
     {%- elif shopper_keys | length == 0 -%}
         1 = 0
     {%- else -%}
-        shopper_key in (
-            {%- for shopper_key in shopper_keys %}{{ landing_literal(shopper_key) }}{{ ', ' if not loop.last }}{% endfor -%}
-        )
+        shopper_key in ({{ landing_literal_list(shopper_keys) }})
     {%- endif -%}
 {%- endmacro %}

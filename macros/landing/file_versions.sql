@@ -71,9 +71,7 @@
     {%- set ordered = source_files | sort -%}
     source_file >= {{ landing_literal(ordered[0]) }}
     and source_file <= {{ landing_literal(ordered[-1]) }}
-    and source_file in (
-        {%- for source_file in ordered %}{{ landing_literal(source_file) }}{{ ', ' if not loop.last }}{% endfor -%}
-    )
+    and source_file in ({{ landing_literal_list(ordered) }})
 {%- endmacro %}
 
 {#- A query of (source_file, source_file_version, n_rows) of `relation`, counted from its rows; `source_files`: only
@@ -107,19 +105,11 @@
     {%- if not core_is_incremental_run() or not warehouse_table_exists(versions) -%}
         create or replace table {{ versions }} as {{ count_file_versions_query(this) }}
     {%- else -%}
-        {%- set current = {} -%}
-        {%- for file in landing_file_versions(relative_glob) -%}
-            {%- do current.update({file['source_file'] ~ '|' ~ file['version']: file['source_file']}) -%}
-        {%- endfor -%}
-        {%- set held = {} -%}
-        {%- for row in run_query("select source_file, source_file_version from " ~ versions).rows -%}
-            {%- do held.update({row[0] ~ '|' ~ row[1]: row[0]}) -%}
-        {%- endfor -%}
-        {%- set changed = [] -%}
-        {%- for pair, source_file in (current.items() | list) + (held.items() | list) -%}
-            {%- if (pair not in held or pair not in current) and source_file not in changed -%}
-                {%- do changed.append(source_file) -%}
-            {%- endif -%}
+        {%- set current = landing_version_keys(landing_file_versions(relative_glob)) -%}
+        {%- set held = query_version_keys("select source_file, source_file_version from " ~ versions) -%}
+        {%- set changed = file_names_missing_from(current, held) -%}
+        {%- for source_file in file_names_missing_from(held, current) if source_file not in changed -%}
+            {%- do changed.append(source_file) -%}
         {%- endfor -%}
         {%- if changed | length == 0 -%}
             select 1 as no_file_version_changed

@@ -104,21 +104,43 @@
     list: macros/landing/file_versions.sql). -#}
 {% macro landing_pending_files(file_versions) -%}
     {%- if not core_is_incremental_run() -%}{{ return(file_versions) }}{%- endif -%}
-    {%- set held = landing_held_versions() -%}
+    {%- set held = query_version_keys(held_file_versions_query(this)) -%}
     {%- set pending = [] -%}
-    {%- for file in file_versions if (file['source_file'] ~ '|' ~ file['version']) not in held -%}
+    {%- for file in file_versions if landing_version_key(file['source_file'], file['version']) not in held -%}
         {%- do pending.append(file) -%}
     {%- endfor -%}
     {{ return(pending) }}
 {%- endmacro %}
 
-{#- The (source_file, version) pairs `this` holds, as a dict keyed by '<source_file>|<version>'. -#}
-{% macro landing_held_versions() -%}
-    {%- set held = {} -%}
-    {%- for row in run_query(held_file_versions_query(this)).rows -%}
-        {%- do held.update({row[0] ~ '|' ~ row[1]: row[0]}) -%}
+{#- File versions as dicts keyed by '<source_file>|<version>' (landing_version_key), valued by the file name: those of
+    a query of (source_file, source_file_version) rows, or of a list of files of landing_file_versions. -#}
+{% macro landing_version_key(source_file, version) -%}
+    {{ return(source_file ~ '|' ~ version) }}
+{%- endmacro %}
+
+{% macro query_version_keys(query) -%}
+    {%- set keys = {} -%}
+    {%- for row in run_query(query).rows -%}
+        {%- do keys.update({landing_version_key(row[0], row[1]): row[0]}) -%}
     {%- endfor -%}
-    {{ return(held) }}
+    {{ return(keys) }}
+{%- endmacro %}
+
+{% macro landing_version_keys(file_versions) -%}
+    {%- set keys = {} -%}
+    {%- for file in file_versions -%}
+        {%- do keys.update({landing_version_key(file['source_file'], file['version']): file['source_file']}) -%}
+    {%- endfor -%}
+    {{ return(keys) }}
+{%- endmacro %}
+
+{#- The names (each once) of the file versions of `versions` that `others` does not hold (two such dicts). -#}
+{% macro file_names_missing_from(versions, others) -%}
+    {%- set names = [] -%}
+    {%- for key, source_file in versions.items() if key not in others and source_file not in names -%}
+        {%- do names.append(source_file) -%}
+    {%- endfor -%}
+    {{ return(names) }}
 {%- endmacro %}
 
 {#- A subquery (source_file, source_file_version, file_date) of the given files, plus one row of nulls (callers
@@ -151,13 +173,9 @@
 {% macro delete_stale_landing_rows(relative_glob) -%}
     {%- set stale_files = [] -%}
     {%- if core_is_incremental_run() -%}
-        {%- set current = {} -%}
-        {%- for file in landing_file_versions(relative_glob) -%}
-            {%- do current.update({file['source_file'] ~ '|' ~ file['version']: file}) -%}
-        {%- endfor -%}
-        {%- for pair, source_file in landing_held_versions().items() -%}
-            {%- if pair not in current and source_file not in stale_files -%}{%- do stale_files.append(source_file) -%}{%- endif -%}
-        {%- endfor -%}
+        {%- set current = landing_file_versions(relative_glob) -%}
+        {%- set stale_files = file_names_missing_from(
+            query_version_keys(held_file_versions_query(this)), landing_version_keys(current)) -%}
     {%- endif -%}
     {%- if stale_files | length == 0 -%}
         select 1 as nothing_to_delete
@@ -166,7 +184,7 @@
             {{ source_files_condition(stale_files) }}
             and (source_file, source_file_version) not in (
                 select source_file, source_file_version
-                from {{ landing_versions_values(current.values() | list) }} as current_files
+                from {{ landing_versions_values(current) }} as current_files
                 where source_file is not null
             )
         {%- endcall -%}

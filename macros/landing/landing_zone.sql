@@ -19,6 +19,11 @@
     '{{ text | replace("'", "''") }}'
 {%- endmacro %}
 
+{#- SQL text literals of a list of texts, comma-separated (for `in (...)` and list values). -#}
+{% macro landing_literal_list(texts) -%}
+    {%- for text in texts %}{{ landing_literal(text) }}{{ ', ' if not loop.last }}{% endfor -%}
+{%- endmacro %}
+
 {#- The files matching a glob under the landing root (sorted); fails the build when there is none. -#}
 {% macro landing_files(relative_glob) -%}
     {{ return(adapter.dispatch('landing_files', 'promo_factory')(relative_glob)) }}
@@ -283,7 +288,7 @@
             {% if parts | length == 1 -%}
             {{ read_target }},
             {%- else -%}
-            [{% for file_name in group_files %}{{ landing_literal(file_name) }}{{ ', ' if not loop.last }}{% endfor %}],
+            [{{ landing_literal_list(group_files) }}],
             {%- endif %}
             union_by_name = true,
             filename = true,
