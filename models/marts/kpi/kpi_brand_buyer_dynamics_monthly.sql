@@ -4,8 +4,9 @@
     recovered; lapsed shoppers are the previous month's buyers who did not buy
     this month.
     Incremental on DuckDB: whether a buyer is new depends on every earlier month, so a change in month c
-    rewrites the rows of c and of every month after it (read from the buyer months of c - 1 on, plus each
-    buyer's first month from the whole history of int_kpi__brand_buyer_months). -#}
+    rewrites the rows of c and of every month after it (read from the buyer months of c - 1 on, plus the
+    first month of the buyers of those months who did not buy the month before, from the whole history of
+    int_kpi__brand_buyer_months). -#}
 -- depends_on: {{ ref('int_kpi__changed_months') }}
 {{ config(
     materialized=core_incremental_materialization(),
@@ -48,14 +49,44 @@ shopper_periods as (
     {%- endif %}
 ),
 
+{%- if first_rewritten_period is not none %}
+
+-- only a buyer who did not buy the month before is new or recovered, which their first month tells: in an
+-- incremental run the history is read for these buyers alone (a hash of the rewritten months' few buyers
+-- probed by the history, instead of a group-by of all of it)
+first_period_buyers as (
+    select distinct
+        current_period.retailer,
+        current_period.brand,
+        current_period.shopper_key
+    from shopper_periods as current_period
+    left join shopper_periods as previous_period
+        on
+            current_period.retailer = previous_period.retailer
+            and current_period.brand = previous_period.brand
+            and current_period.shopper_key = previous_period.shopper_key
+            and previous_period.period_start = {{ kpi_add_months('current_period.period_start', -1) }}
+    where
+        previous_period.shopper_key is null
+        and current_period.period_start >= {{ first_rewritten_period }}
+),
+{%- endif %}
+
 first_periods as (
     select
-        retailer,
-        brand,
-        shopper_key,
-        min(period_start) as first_period
+        buyer_months.retailer,
+        buyer_months.brand,
+        buyer_months.shopper_key,
+        min(buyer_months.period_start) as first_period
     from buyer_months
-    group by retailer, brand, shopper_key
+    {%- if first_rewritten_period is not none %}
+        inner join first_period_buyers
+            on
+                buyer_months.retailer = first_period_buyers.retailer
+                and buyer_months.brand = first_period_buyers.brand
+                and buyer_months.shopper_key = first_period_buyers.shopper_key
+    {%- endif %}
+    group by buyer_months.retailer, buyer_months.brand, buyer_months.shopper_key
 ),
 
 buyer_statuses as (
@@ -71,7 +102,9 @@ buyer_statuses as (
             else 'recovered'
         end as buyer_status
     from shopper_periods as current_period
-    inner join first_periods
+    -- a repeat buyer needs no first month (in an incremental run it has none here); the rows of the month
+    -- before the rewritten ones, read for their buyers only, are left out by brand_periods
+    left join first_periods
         on
             current_period.retailer = first_periods.retailer
             and current_period.brand = first_periods.brand
