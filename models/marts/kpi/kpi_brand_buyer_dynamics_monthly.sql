@@ -52,8 +52,8 @@ shopper_periods as (
 {%- if first_rewritten_period is not none %}
 
 -- only a buyer who did not buy the month before is new or recovered, which their first month tells: in an
--- incremental run the history is read for these buyers alone (a hash of the rewritten months' few buyers
--- probed by the history, instead of a group-by of all of it)
+-- incremental run the history is grouped for these buyers alone (the history probes a hash of them, instead
+-- of a group-by of all of it)
 first_period_buyers as (
     select distinct
         current_period.retailer,
