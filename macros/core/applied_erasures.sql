@@ -10,9 +10,7 @@
     when it is empty. Without the table (first run of this code, other adapters) it reads every record. -#}
 
 {% macro applied_erasures_relation(relation) -%}
-    {{ return(api.Relation.create(
-        database=relation.database, schema=relation.schema, identifier=relation.identifier ~ '__erased_shoppers',
-        type='table')) }}
+    {{ return(side_table_relation(relation, 'erased_shoppers')) }}
 {%- endmacro %}
 
 {#- Post-hook of int_core__sales_records: the erased shoppers its records were computed against. -#}
@@ -58,10 +56,10 @@
 {%- endmacro %}
 
 {#- The condition of changed_records' erasure branch: `full_condition` (every record is read) when the changes are
-    unknown or too many to list, else the listed shoppers by their keys (DuckDB filters them as the column is read),
-    or nothing when none changed. -#}
+    unknown or too many to list (max_listed_literals), else the listed shoppers by their keys (DuckDB filters them
+    as the column is read), or nothing when none changed. -#}
 {% macro erasure_change_condition(shopper_keys, full_condition) -%}
-    {%- if shopper_keys is none or shopper_keys | length > 1000 -%}
+    {%- if shopper_keys is none or shopper_keys | length > max_listed_literals() -%}
         {{ full_condition }}
     {%- elif shopper_keys | length == 0 -%}
         1 = 0

@@ -29,10 +29,16 @@
     {{ return(found.rows[0][0] > 0) }}
 {%- endmacro %}
 
-{% macro file_versions_relation(relation) -%}
+{#- A bookkeeping table kept beside `relation`, in its schema: `<relation>__<name>` (the file-versions list here, the
+    applied erasures in macros/core/applied_erasures.sql). -#}
+{% macro side_table_relation(relation, name) -%}
     {{ return(api.Relation.create(
-        database=relation.database, schema=relation.schema, identifier=relation.identifier ~ '__file_versions',
+        database=relation.database, schema=relation.schema, identifier=relation.identifier ~ '__' ~ name,
         type='table')) }}
+{%- endmacro %}
+
+{% macro file_versions_relation(relation) -%}
+    {{ return(side_table_relation(relation, 'file_versions')) }}
 {%- endmacro %}
 
 {#- True when `relation` has a file-versions table whose row counts add up to the relation's row count (never on

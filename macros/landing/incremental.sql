@@ -219,7 +219,8 @@
     that hold records of the changed transactions of `retailer` (int_core__changed_transactions lists them: a staged
     row of a changed transaction lies in a new file, whose rows are all changed records, or in an unchanged one,
     whose previous record of it is listed with its file), read by their range of names
-    (macros/landing/file_versions.sql). No filter above 1000 files (a reference change re-validates everything). -#}
+    (macros/landing/file_versions.sql). No filter above max_listed_literals() files (a reference change
+    re-validates everything). -#}
 {% macro changed_files_filter(changed_relation, retailer) -%}
     {%- if not core_is_incremental_run() -%}{{ return('') }}{%- endif -%}
     {%- set files = run_query(
@@ -227,7 +228,7 @@
         ~ "' and source_file is not null order by source_file").columns[0].values() -%}
     {%- if files | length == 0 -%}
         where 1 = 0
-    {%- elif files | length <= 1000 -%}
+    {%- elif files | length <= max_listed_literals() -%}
         where {{ source_files_condition(files | list) }}
     {%- endif -%}
 {%- endmacro %}

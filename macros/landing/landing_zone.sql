@@ -19,6 +19,12 @@
     '{{ text | replace("'", "''") }}'
 {%- endmacro %}
 
+{#- The longest list of literals a filter lists (files, shoppers' keys) before it reads every row instead: a
+    change that large (a reference file, a mass erasure) re-validates most of history anyway. -#}
+{% macro max_listed_literals() -%}
+    {{ return(1000) }}
+{%- endmacro %}
+
 {#- SQL text literals of a list of texts, comma-separated (for `in (...)` and list values). -#}
 {% macro landing_literal_list(texts) -%}
     {%- for text in texts %}{{ landing_literal(text) }}{{ ', ' if not loop.last }}{% endfor -%}
