@@ -2,10 +2,17 @@
 
 {#- The GTIN-14 text of a raw GTIN (spaces stripped, left-padded with zeros), or null when it is not 1-14 digits. -#}
 {% macro gtin_to_14(expression) -%}
+    {%- set digits = "replace(" ~ expression ~ ", ' ', '')" -%}
     case
-        when {{ matches_regex("replace(" ~ expression ~ ", ' ', '')", '^[0-9]{1,14}$') }}
-            then lpad(replace({{ expression }}, ' ', ''), 14, '0')
+        when {{ matches_regex(digits, '^[0-9]{1,14}$') }}
+            then {{ left_pad_digits(digits, 14) }}
     end
+{%- endmacro %}
+
+{#- Text of 1 to `width` digits left-padded with zeros to `width` characters, as a prefix of a constant row of zeros:
+    DuckDB's lpad costs twice as much (5.8M ALPHA lines: 0.6 against 0.3 CPU-s), on two columns of every line. -#}
+{% macro left_pad_digits(digits, width) -%}
+    {{ dbt.concat(["substr('" ~ '0' * width ~ "', 1, " ~ width ~ " - " ~ dbt.length(digits) ~ ")", digits]) }}
 {%- endmacro %}
 
 {#- Integer division of two integer expressions (truncated). -#}

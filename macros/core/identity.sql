@@ -7,7 +7,7 @@
     {%- set trimmed = trim_text(expression) -%}
     {%- if retailer == 'ALPHA' -%}
     case
-        when {{ matches_regex(trimmed, '^[0-9]{1,13}$') }} then lpad({{ trimmed }}, 13, '0')
+        when {{ matches_regex(trimmed, '^[0-9]{1,13}$') }} then {{ left_pad_digits(trimmed, 13) }}
         else nullif({{ trimmed }}, '')
     end
     {%- elif retailer == 'GAMMA' -%}
