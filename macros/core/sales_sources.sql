@@ -16,3 +16,19 @@
         {%- endfor %}
     end
 {%- endmacro %}
+
+{#- The outcome of a sale record of int_core__sales_records, from its reason (docs/CONVENTIONS.md): loaded without a
+    reason, excluded for the four reasons below, quarantined for any other. The table stores the reason alone. -#}
+{% macro sales_record_outcome(reason_column) -%}
+    case
+        when {{ reason_column }} is null then 'loaded'
+        when {{ reason_column }} in ('superseded_version', 'duplicate_record', 'order_not_delivered', 'erased_shopper')
+            then 'excluded'
+        else 'quarantined'
+    end
+{%- endmacro %}
+
+{#- The condition of a loaded sale record (its outcome is `loaded`). -#}
+{% macro is_loaded_sales_record(reason_column='reason') -%}
+    {{ reason_column }} is null
+{%- endmacro %}

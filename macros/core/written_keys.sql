@@ -15,7 +15,7 @@
 {% macro assert_unique_loaded_sale_lines(changed_transactions) -%}
     {{ return(assert_unique_written_keys(
         ['retailer', 'transaction_id', 'line_number'],
-        "outcome = 'loaded'",
+        is_loaded_sales_record(),
         changed_transactions_condition(changed_transactions, with_files=false),
     )) }}
 {%- endmacro %}

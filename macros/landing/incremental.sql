@@ -254,8 +254,11 @@
 {%- endmacro %}
 
 {#- The previous state of a model of the same schema, read without ref() (it is downstream of the caller):
-    the relation, or none when it does not exist yet or when the run is a full refresh. -#}
+    the relation, or none when it does not exist yet, when the run is a full refresh, or on an adapter that rebuilds
+    the core tables whole (nothing there is computed from a previous state). -#}
 {% macro previous_state_relation(identifier) -%}
-    {%- if not execute or flags.FULL_REFRESH -%}{{ return(none) }}{%- endif -%}
+    {%- if not execute or flags.FULL_REFRESH or core_incremental_materialization() != 'incremental' -%}
+        {{ return(none) }}
+    {%- endif -%}
     {{ return(adapter.get_relation(database=this.database, schema=this.schema, identifier=identifier)) }}
 {%- endmacro %}

@@ -217,7 +217,7 @@ def erased_shoppers_with_lines(warehouse: Path) -> dict[str, list[str]]:
                 "select distinct shopper_key from intermediate.int_core__sales_records"
                 f" where {condition} and shopper_key is not null"
             ).fetchall())
-            for condition in ("reason = 'erased_shopper'", "outcome = 'loaded'")
+            for condition in ("reason = 'erased_shopper'", "reason is null")  # a loaded record has no reason
         )
     return {"erased": erased, "loaded": loaded}
 

@@ -13,6 +13,8 @@
 {#- the shoppers whose erasure request was added or withdrawn since the previous run
     (macros/core/applied_erasures.sql) -#}
 {%- set erasures = erasure_changes(previous, ref('int_core__erased_shoppers')) %}
+{#- the reference data the previous records were validated against (macros/core/validated_reference.sql) -#}
+{%- set validated_reference = previous_validated_reference(previous) %}
 {#- The two large inputs (every staged record, every previous record) are read by several steps: as shared
     CTEs DuckDB would buffer them whole (about 8 s each at 10M lines); scanned directly, each step reads only
     the columns it needs. -#}
@@ -87,10 +89,14 @@ with
     ),
 
     reference_changes as (
-        select count(*) as n_stale_records
-        from {{ previous }} as previous_records
-        cross join reference
-        where previous_records.reference_version <> reference.reference_version
+        {%- if validated_reference is none %}
+            -- unknown (the table beside the records is gone): every record is re-validated
+            select 1 as n_stale_records
+        {%- else %}
+            select count(*) as n_stale_records
+            from reference
+            where reference_version not in (select validated.reference_version from {{ validated_reference }} as validated)
+        {%- endif %}
     ),
 
     touched as (
@@ -136,7 +142,7 @@ with
             business_date
         from {{ previous }} as previous_records
         where
-            outcome = 'loaded'
+            {{ is_loaded_sales_record() }}
             and {{ erasure_change_condition(
                 none if erasures is none else erasures.added,
                 'shopper_key in (select shopper_key from erased_shoppers)',

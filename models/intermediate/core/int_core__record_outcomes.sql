@@ -31,7 +31,7 @@ final as (
                 "coalesce(line_number_as_delivered, cast(line_number as " ~ dbt.type_string() ~ "), '')",
             ]) }}
         end as record_ref,
-        outcome,
+        {{ sales_record_outcome('reason') }} as outcome,
         reason,
         retailer,
         transaction_id,

@@ -1,17 +1,24 @@
 -- depends_on: {{ ref('int_core__changed_transactions') }}
+-- depends_on: {{ ref('int_core__reference_version') }}
 {{ config(
     materialized=core_incremental_materialization(),
     incremental_strategy=core_incremental_strategy(),
+    on_schema_change='fail',
     pre_hook="{{ delete_changed_transactions(ref('int_core__changed_transactions')) }}",
     post_hook=[
         "{{ assert_unique_loaded_sale_lines(ref('int_core__changed_transactions')) }}",
         "{{ copy_file_versions() }}",
         "{{ complete_file_versions() }}",
         "{{ record_applied_erasures(ref('int_core__erased_shoppers')) }}",
+        "{{ record_validated_reference(ref('int_core__reference_version')) }}",
     ],
 ) }}
--- Every sale record of ALPHA, BETA and GAMMA in one shared shape, with its one outcome
--- (docs/CONVENTIONS.md, first rule that applies): quarantined + reason, excluded + reason, or loaded.
+-- Every sale record of ALPHA, BETA and GAMMA in one shared shape, with the reason of its one outcome
+-- (docs/CONVENTIONS.md, first rule that applies): quarantined or excluded with a reason, or loaded (no reason).
+-- Stored: the reason alone; the outcome follows from it (sales_record_outcome, macros/core/sales_sources.sql),
+-- and is_promo from discount_eur (fct_sales_lines): a stored text column costs DuckDB a write per record at every
+-- full build (~0.5-0.7 CPU-s per 11M records, even when constant). The reference data the records were validated
+-- against is kept beside the table (record_validated_reference), not on every record.
 -- Materialised once: fct_sales_lines (a view of the loaded records), dq_quarantine, dq_exclusions and
 -- dq_reconciliation read this table.
 -- Incremental: a run deletes and re-validates the transactions of int_core__changed_transactions (every
@@ -53,10 +60,6 @@ catalog_records as (
 
 erased_shoppers as (
     select * from {{ ref('int_core__erased_shoppers') }}
-),
-
-reference as (
-    select * from {{ ref('int_core__reference_version') }}
 ),
 
 {% if incremental_run -%}
@@ -330,10 +333,9 @@ deduplicated as (
 
 final as (
     select
-        deduplicated.source_file,
-        deduplicated.source_file_version,
-        reference.reference_version,
-        deduplicated.row_order,
+        source_file,
+        source_file_version,
+        row_order,
         retailer,
         store_code,
         transaction_id,
@@ -346,16 +348,7 @@ final as (
         units,
         net_amount_eur,
         discount_eur,
-        discount_eur > 0 as is_promo,
         campaign_id,
-        case
-            when validation_reason in ('superseded_version') then 'excluded'
-            when validation_reason is not null then 'quarantined'
-            when duplicate_rank > 1 then 'excluded'
-            when retailer = 'BETA' and coalesce(order_status, '') <> 'delivered' then 'excluded'
-            when is_erased_shopper then 'excluded'
-            else 'loaded'
-        end as outcome,
         case
             when validation_reason is not null then validation_reason
             when duplicate_rank > 1 then 'duplicate_record'
@@ -363,7 +356,6 @@ final as (
             when is_erased_shopper then 'erased_shopper'
         end as reason
     from deduplicated
-    cross join reference
 )
 
 select * from final

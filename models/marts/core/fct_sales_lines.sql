@@ -24,11 +24,11 @@ final as (
         units,
         net_amount_eur,
         discount_eur,
-        is_promo,
+        discount_eur > 0 as is_promo,
         campaign_id,
         source_file
     from sales_records
-    where outcome = 'loaded'
+    where {{ is_loaded_sales_record() }}
 )
 
 select * from final
