@@ -5,7 +5,9 @@ each stage into one warehouse: daily files arrive in batches, one daily file of 
 late (after files of later days), every re-delivered file first arrives as the superseded original of the
 generator (`<truth>/redelivered/`) and is replaced by the corrected file in the next stage, a GAMMA daily file
 leaves the landing zone in the second stage and comes back in the third, BETA orders get their later status in
-later files, the erasure requests arrive in the second stage (shoppers already loaded must drop out), one of them
+later files, the GAMMA SKU map first arrives without its last rows and whole in the third stage (reference data
+that changed: every record is validated again, their lines quarantined as unknown_sku are loaded), the erasure
+requests arrive in the second stage (shoppers already loaded must drop out), one of them
 is withdrawn in the third stage and made again in the fourth, and the last day arrives alone in a fifth stage,
 with the campaigns' true retailers (first delivered at ALPHA alone: the campaign features must notice the changed
 scopes). The history spans three calendar months and the last day falls in the third: the
@@ -50,6 +52,7 @@ START = date(2025, 9, 24)  # three calendar months: September from the 24th, Oct
 DAYS = 45
 SHOPPERS = 80
 SEED = 11
+HELD_BACK_SKUS = 20  # the last rows of the GAMMA SKU map, delivered in stage 3
 # A training grid that fits the 45 days and stays in place as days arrive (`feature_grid_anchor: history_start`;
 # with the default anchor every date moves each day and is recomputed anyway): a grid date from the 5th day on,
 # every 3 days, with a 2-day target window. Later stages change transactions of earlier days (late and
@@ -150,6 +153,14 @@ def stages(full: Path, truth: Path) -> list[list[tuple[Path, str]]]:
     batches[4].append((full / campaigns, campaigns))
     # a daily file of stage 1 leaves the landing zone in stage 2 (its rows must go) and comes back in stage 3
     removed = next(relative for source, relative in batches[0] if relative.startswith("gamma/"))
+    # the SKU map first arrives incomplete: the reference data changes in stage 3
+    sku_map = "gamma/sku_map.csv"
+    incomplete_sku_map = full.parent / "sku_map_incomplete.csv"
+    header, *mappings = (full / sku_map).read_text().splitlines()
+    incomplete_sku_map.write_text("\n".join([header, *mappings[:-HELD_BACK_SKUS]]) + "\n")
+    batches[0] = [(incomplete_sku_map, sku_map) if relative == sku_map else (source, relative)
+                  for source, relative in batches[0]]
+    batches[2].append((full / sku_map, sku_map))
     batches[1].append((None, removed))
     batches[2].append((full / removed, removed))
     return batches
@@ -168,7 +179,7 @@ def warehouses(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Pa
     assert len(manifest["redelivered_files"]) >= 2, manifest["redelivered_files"]
 
     landing, incremental = work / "landing", work / "incremental"
-    erased_by_stage = []
+    erased_by_stage, unknown_skus_by_stage, delivered_by_stage = [], [], []
     for number, batch in enumerate(stages(full, truth), start=1):
         for source, relative in batch:
             deliver(source, landing, relative)
@@ -178,7 +189,11 @@ def warehouses(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Pa
         if number > 1:
             assert recounted_staging_file_version_lists(incremental / "logs" / "dbt.log") == [], f"stage {number}"
         erased_by_stage.append(erased_shoppers_with_lines(incremental / "warehouse.duckdb"))
+        unknown_skus_by_stage.append(unknown_sku_records_by_file(incremental / "warehouse.duckdb"))
+        delivered_by_stage.append(sorted(relative for _, relative in batch))
     (work / "erased_by_stage.json").write_text(json.dumps(erased_by_stage))
+    (work / "unknown_skus_by_stage.json").write_text(json.dumps(
+        {"unknown_sku_records": unknown_skus_by_stage, "delivered": delivered_by_stage}))
 
     # Idempotency: the same build again, with no new file, must change nothing.
     shutil.copyfile(incremental / "warehouse.duckdb", work / "before_rerun.duckdb")
@@ -220,6 +235,15 @@ def erased_shoppers_with_lines(warehouse: Path) -> dict[str, list[str]]:
             for condition in ("reason = 'erased_shopper'", "reason is null")  # a loaded record has no reason
         )
     return {"erased": erased, "loaded": loaded}
+
+
+def unknown_sku_records_by_file(warehouse: Path) -> dict[str, int]:
+    """The records quarantined as unknown_sku, per raw file."""
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return dict(connection.sql(
+            "select source_file, count(*) from intermediate.int_core__sales_records"
+            " where reason = 'unknown_sku' group by source_file"
+        ).fetchall())
 
 
 def recounted_staging_file_version_lists(log: Path) -> list[str]:
@@ -364,3 +388,16 @@ def test_incremental_fct_sales_lines_equals_the_truth(warehouses: tuple[Path, Pa
         n_lines = connection.sql("select count(*) from marts.fct_sales_lines").fetchall()[0][0]
     assert n_lines > 0
     assert (only_published, only_truth) == (0, 0)
+
+
+def test_a_completed_reference_file_validates_the_records_of_unchanged_files_again(
+    warehouses: tuple[Path, Path, Path]
+) -> None:
+    """Stage 3 completes the GAMMA SKU map: lines of earlier files quarantined as unknown_sku must be validated again
+    although their files did not change (the reference data the records were validated against changed)."""
+    incremental, _, _ = warehouses
+    seen = json.loads((incremental.parent.parent / "unknown_skus_by_stage.json").read_text())
+    before, after = seen["unknown_sku_records"][1], seen["unknown_sku_records"][2]
+    unchanged_files = [source_file for source_file in before if source_file not in seen["delivered"][2]]
+    assert sum(before[f] for f in unchanged_files) > 0, "the incomplete SKU map should quarantine earlier lines"
+    assert sum(after.get(f, 0) for f in unchanged_files) < sum(before[f] for f in unchanged_files)
