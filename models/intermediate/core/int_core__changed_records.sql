@@ -95,7 +95,10 @@ with
         {%- else %}
             select count(*) as n_stale_records
             from reference
-            where reference_version not in (select validated.reference_version from {{ validated_reference }} as validated)
+            where reference_version not in (
+                select validated.reference_version
+                from {{ validated_reference }} as validated
+            )
         {%- endif %}
     ),
 
