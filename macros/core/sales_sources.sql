@@ -21,7 +21,7 @@
     reason, excluded for the four reasons below, quarantined for any other. The table stores the reason alone. -#}
 {% macro sales_record_outcome(reason_column) -%}
     case
-        when {{ reason_column }} is null then 'loaded'
+        when {{ is_loaded_sales_record(reason_column) }} then 'loaded'
         when {{ reason_column }} in ('superseded_version', 'duplicate_record', 'order_not_delivered', 'erased_shopper')
             then 'excluded'
         else 'quarantined'

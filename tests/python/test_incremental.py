@@ -117,6 +117,9 @@ def stages(full: Path, truth: Path) -> list[list[tuple[Path, str]]]:
         next(f for f in daily if f.startswith("beta/") and day_of(f) == START + timedelta(days=3)),
     }
     last_day = START + timedelta(days=DAYS - 1)
+    # the day before the last in stage 4, the last day alone in stage 5: a run that changes one month and keeps the
+    # earlier ones
+    final_stages = {last_day - timedelta(days=1): 3, last_day: 4}
     batches: list[list[tuple[Path, str]]] = [[], [], [], [], []]
     for relative in daily:
         index = 0 if day_of(relative) < cuts[0] else 1 if day_of(relative) < cuts[1] else 2
@@ -125,9 +128,6 @@ def stages(full: Path, truth: Path) -> list[list[tuple[Path, str]]]:
         if relative in redelivered:
             batches[index].append((truth / "redelivered" / relative, relative))
             index += 1
-        # the day before the last in stage 4, the last day alone in stage 5: a run that changes one month and
-        # keeps the earlier ones
-        final_stages = {last_day - timedelta(days=1): 3, last_day: 4}
         batches[final_stages.get(day_of(relative), min(index, 2))].append((full / relative, relative))
     erasures = "privacy/erasure_requests.csv"
     header_only = full.parent / "erasure_header_only.csv"
@@ -145,22 +145,21 @@ def stages(full: Path, truth: Path) -> list[list[tuple[Path, str]]]:
         writer = csv.DictWriter(first, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows({**row, "retailers": "ALPHA"} for row in rows)
-    batches[0] += [(full / relative, relative) for relative in reference if relative not in (erasures, campaigns)]
-    batches[0] += [(header_only, erasures), (first_campaigns, campaigns)]
-    batches[1].append((full / erasures, erasures))
-    batches[2].append((one_withdrawn, erasures))
-    batches[3].append((full / erasures, erasures))
-    batches[4].append((full / campaigns, campaigns))
-    # a daily file of stage 1 leaves the landing zone in stage 2 (its rows must go) and comes back in stage 3
-    removed = next(relative for source, relative in batches[0] if relative.startswith("gamma/"))
-    # the SKU map first arrives incomplete: the reference data changes in stage 3
+    # the SKU map first arrives incomplete, whole in stage 3: the reference data changes
     sku_map = "gamma/sku_map.csv"
     incomplete_sku_map = full.parent / "sku_map_incomplete.csv"
     header, *mappings = (full / sku_map).read_text().splitlines()
     incomplete_sku_map.write_text("\n".join([header, *mappings[:-HELD_BACK_SKUS]]) + "\n")
-    batches[0] = [(incomplete_sku_map, sku_map) if relative == sku_map else (source, relative)
-                  for source, relative in batches[0]]
+    staged_references = (erasures, campaigns, sku_map)
+    batches[0] += [(full / relative, relative) for relative in reference if relative not in staged_references]
+    batches[0] += [(header_only, erasures), (first_campaigns, campaigns), (incomplete_sku_map, sku_map)]
+    batches[1].append((full / erasures, erasures))
+    batches[2].append((one_withdrawn, erasures))
     batches[2].append((full / sku_map, sku_map))
+    batches[3].append((full / erasures, erasures))
+    batches[4].append((full / campaigns, campaigns))
+    # a daily file of stage 1 leaves the landing zone in stage 2 (its rows must go) and comes back in stage 3
+    removed = next(relative for source, relative in batches[0] if relative.startswith("gamma/"))
     batches[1].append((None, removed))
     batches[2].append((full / removed, removed))
     return batches
